@@ -1,0 +1,1 @@
+"""Celery tasks of this app (discovered by portal.celery)."""

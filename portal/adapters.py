@@ -1,0 +1,33 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.db import transaction
+from django.utils import translation
+
+from . import services
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Account emails go through the notification outbox, rendered in the language the user is using."""
+
+    def send_mail(self, template_prefix, email, context):
+        message = self.render_mail(template_prefix, email, context)
+        html = ""
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        user = context.get("user")
+        services.notification_queue_rendered(
+            kind=template_prefix.rsplit("/", 1)[-1],
+            to_email=email,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=html,
+            language=translation.get_language() or "cs",
+            recipient=user if getattr(user, "pk", None) else None,
+        )
+
+    @transaction.atomic
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            services.profile_ensure(user=user)
+        return user

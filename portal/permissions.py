@@ -1,0 +1,76 @@
+"""Every object-level permission rule of Okrsek, in one place (django-rules).
+
+Views ask ``request.user.has_perm("<perm>", obj)``; templates use ``{% has_perm %}`` from ``rules``.
+Feature apps add their rules here, next to the shared predicates, so the matrix test in
+``tests/portal/test_permissions.py`` sees all of them.
+"""
+
+import rules
+
+from . import roles
+from .roles import role_names
+
+
+def has_role(name: str) -> rules.Predicate:
+    @rules.predicate(name=f"has_role:{name}")
+    def predicate(user) -> bool:
+        return name in role_names(user)
+
+    return predicate
+
+
+is_officer = has_role(roles.OFFICER)
+is_coordinator = has_role(roles.COORDINATOR)
+is_partner_body_staff = has_role(roles.PARTNER_BODY)
+is_municipal_staff = has_role(roles.MUNICIPAL_STAFF)
+is_workshop_organiser = has_role(roles.WORKSHOP_ORGANISER)
+is_commission_member = has_role(roles.COMMISSION_MEMBER)
+is_programme_manager = has_role(roles.PROGRAMME_MANAGER)
+has_any_role = rules.predicate(lambda user: bool(role_names(user)), name="has_any_role")
+
+
+def _profile(user):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.profile
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: a user without profile belongs nowhere
+        return None
+
+
+@rules.predicate
+def belongs_to_police_unit(user, unit) -> bool:
+    profile = _profile(user)
+    return profile is not None and unit is not None and profile.police_unit_id == unit.pk
+
+
+@rules.predicate
+def belongs_to_partner_body(user, body) -> bool:
+    profile = _profile(user)
+    return profile is not None and body is not None and profile.partner_body_id == body.pk
+
+
+@rules.predicate
+def belongs_to_municipality(user, municipality) -> bool:
+    profile = _profile(user)
+    return profile is not None and municipality is not None and profile.municipality_id == municipality.pk
+
+
+# --- portal
+rules.add_perm("portal.view_dashboard", has_any_role)
+rules.add_perm("portal.view_activity_log", is_coordinator | is_programme_manager)
+
+# --- incidents (object: the PoliceUnit / PartnerBody concerned)
+rules.add_perm("incidents.triage_reports", (is_officer | is_coordinator) & belongs_to_police_unit)
+rules.add_perm("incidents.coordinate_unit", is_coordinator & belongs_to_police_unit)
+rules.add_perm("incidents.answer_handover", is_partner_body_staff & belongs_to_partner_body)
+
+# --- workshops (object: the Municipality acted for, where there is one)
+rules.add_perm("workshops.register", is_municipal_staff | is_officer | is_coordinator | is_partner_body_staff)
+rules.add_perm("workshops.nominate", is_municipal_staff & belongs_to_municipality)
+rules.add_perm("workshops.manage", is_workshop_organiser)
+
+# --- projects (object: the applicant Municipality)
+rules.add_perm("projects.submit_proposal", is_municipal_staff & belongs_to_municipality)
+rules.add_perm("projects.review_proposal", is_commission_member & ~belongs_to_municipality)
+rules.add_perm("projects.decide", is_programme_manager)

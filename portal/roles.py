@@ -1,0 +1,32 @@
+"""The roles of Okrsek, kept as Django groups. A citizen needs no account and has no role."""
+
+from django.utils.translation import gettext_lazy as _
+
+OFFICER = "officer"
+COORDINATOR = "coordinator"
+PARTNER_BODY = "partner_body"
+MUNICIPAL_STAFF = "municipal_staff"
+WORKSHOP_ORGANISER = "workshop_organiser"
+COMMISSION_MEMBER = "commission_member"
+PROGRAMME_MANAGER = "programme_manager"
+
+ROLES = {
+    OFFICER: _("Community officer"),
+    COORDINATOR: _("Police unit coordinator"),
+    PARTNER_BODY: _("Partner body staff"),
+    MUNICIPAL_STAFF: _("Municipal staff"),
+    WORKSHOP_ORGANISER: _("Workshop organiser"),
+    COMMISSION_MEMBER: _("Security Commission member"),
+    PROGRAMME_MANAGER: _("Programme manager"),
+}
+
+
+def role_names(user) -> frozenset[str]:
+    """The role names of ``user``, read once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_okrsek_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._okrsek_roles = cached
+    return cached

@@ -1,0 +1,225 @@
+"""Writes shared by every app: the activity log, the notification outbox, organisations and profiles."""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import ActivityLog, Notification, Profile
+from .roles import ROLES
+
+logger = logging.getLogger(__name__)
+
+
+def activity_log(*, actor=None, verb: str, target: models.Model | None = None, **data: Any) -> ActivityLog:
+    """Record that ``actor`` did ``verb`` to ``target``. Call it inside the service's transaction."""
+    entry = ActivityLog(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        data=data,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _language_for(recipient, language: str | None) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language in codes:
+        return language
+    profile = getattr(recipient, "profile", None) if recipient is not None else None
+    if profile is not None and profile.language in codes:
+        return profile.language
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    return current if current in codes else settings.LANGUAGE_CODE
+
+
+def notification_queue(
+    *,
+    kind: str,
+    to_email: str,
+    context: dict[str, Any],
+    recipient=None,
+    language: str | None = None,
+    dedup_key: str | None = None,
+) -> Notification | None:
+    """Put an email into the outbox, rendered in the recipient's language from
+    ``templates/emails/<kind>_subject.txt``, ``<kind>_body.txt`` and (optional) ``<kind>_body.html``.
+
+    The row is written in the caller's transaction: if the change is rolled back, so is the email. It is sent
+    after commit by a Celery task. With ``dedup_key``, queueing the same notification twice keeps one row and
+    returns ``None`` for the second call.
+    """
+    language = _language_for(recipient, language)
+    with translation.override(language):
+        ctx = {"site_url": settings.SITE_URL, "language": language, **context}
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", ctx).split())
+        body_text = render_to_string(f"emails/{kind}_body.txt", ctx)
+        try:
+            body_html = render_to_string(f"emails/{kind}_body.html", ctx)
+        except Exception:  # noqa: BLE001 - the HTML part is optional
+            body_html = ""
+    return _notification_insert(
+        kind=kind,
+        to_email=to_email,
+        recipient=recipient,
+        language=language,
+        dedup_key=dedup_key,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+
+
+def notification_queue_rendered(
+    *,
+    kind: str,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    language: str,
+    recipient=None,
+) -> Notification | None:
+    """Put an already rendered email into the outbox (used for django-allauth's account emails)."""
+    return _notification_insert(
+        kind=kind,
+        to_email=to_email,
+        recipient=recipient,
+        language=language,
+        dedup_key=None,
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+    )
+
+
+def _notification_insert(*, dedup_key: str | None, **fields: Any) -> Notification | None:
+    with transaction.atomic():
+        if dedup_key is not None:
+            # Keyed insert: a second call, also a concurrent one, finds the row and adds nothing.
+            notification, created = Notification.objects.get_or_create(dedup_key=dedup_key, defaults=fields)
+            if not created:
+                return None
+        else:
+            notification = Notification(**fields)
+            notification.full_clean(exclude=["dedup_key"])
+            notification.save()
+        transaction.on_commit(lambda: _enqueue_send(notification.pk))
+    return notification
+
+
+def _enqueue_send(notification_id: int) -> None:
+    from .tasks import notification_send
+
+    try:
+        notification_send.delay(notification_id)
+    except Exception:  # noqa: BLE001 - broker down: the beat sweep sends it later, the row is safe
+        logger.exception("Could not queue notification %s; the sweep will send it", notification_id)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** (attempts - 1), 120))
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification if it is still due. Claims the row with a conditional UPDATE so that two workers,
+    or a task and the sweep, never send it twice. Returns whether this call sent it."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=now
+    ).update(status=Notification.Status.SENDING, attempts=models.F("attempts") + 1, next_attempt_at=now)
+    if claimed != 1:
+        return False
+    notification = Notification.objects.get(pk=notification_id)
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_email],
+        headers={"Content-Language": notification.language, "X-Okrsek-Notification": str(notification.pk)},
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - any transport error is retried
+        failed = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
+            next_attempt_at=timezone.now() + _backoff(notification.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        logger.warning("Notification %s failed (attempt %s): %s", notification.pk, notification.attempts, exc)
+        return False
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+STALE_SENDING = timedelta(minutes=15)
+
+
+def notifications_send_due(*, limit: int = 500) -> int:
+    """Send every notification that is due; returns how many were sent. Rows stuck in ``sending`` (a worker
+    died mid-send) are put back after 15 minutes."""
+    now = timezone.now()
+    Notification.objects.filter(
+        status=Notification.Status.SENDING, next_attempt_at__lte=now - STALE_SENDING
+    ).update(status=Notification.Status.PENDING)
+    due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+    ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    return sum(notification_send(notification_id=pk) for pk in ids)
+
+
+def profile_ensure(*, user) -> Profile:
+    profile, _created = Profile.objects.get_or_create(
+        user=user, defaults={"language": _language_for(None, translation.get_language())}
+    )
+    return profile
+
+
+def profile_set_language(*, user, language: str) -> None:
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(language)
+    profile = profile_ensure(user=user)
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language"])
+
+
+def roles_ensure() -> list[Group]:
+    """Create the role groups that are missing. Idempotent."""
+    return [Group.objects.get_or_create(name=name)[0] for name in ROLES]
+
+
+@transaction.atomic
+def user_set_roles(*, user, roles: list[str], actor=None, notify: bool = True) -> None:
+    """Give ``user`` exactly these roles; logs the change and tells the user by email."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"Unknown roles: {sorted(unknown)}")
+    before = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    if before == set(roles):
+        return
+    user.groups.remove(*Group.objects.filter(name__in=before - set(roles)))
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    user.__dict__.pop("_okrsek_roles", None)
+    activity_log(actor=actor, verb="user.roles_set", target=user, roles=sorted(roles), before=sorted(before))
+    if notify:
+        notification_queue(
+            kind="roles_changed",
+            to_email=user.email,
+            recipient=user,
+            context={"role_codes": sorted(roles)},
+        )

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="portal.tasks.notification_send", ignore_result=True)
+def notification_send(notification_id: int) -> bool:
+    return services.notification_send(notification_id=notification_id)
+
+
+@shared_task(name="portal.tasks.notifications_send_due", ignore_result=True)
+def notifications_send_due() -> int:
+    return services.notifications_send_due()

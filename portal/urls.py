@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+portal_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("my/", views.dashboard, name="dashboard"),
+        path("map/municipalities.geojson", views.municipalities_geojson, name="municipalities_geojson"),
+        path("i18n/setlang/", views.set_language, name="set_language"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("", include(portal_patterns)),
+    path("accounts/", include("allauth.urls")),
+    path("reports/", include("incidents.urls")),
+    path("workshops/", include("workshops.urls")),
+    path("grants/", include("projects.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,63 @@
+import contextlib
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from . import health, selectors, services
+from .roles import ROLES, role_names
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "municipality_count": selectors.municipalities_served().count(),
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+    }
+    return render(request, "portal/home.html", context)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def municipalities_geojson(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(selectors.municipalities_geojson())
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("portal.view_dashboard"):
+        raise PermissionDenied
+    user_roles = [(name, ROLES[name]) for name in sorted(role_names(request.user))]
+    return render(request, "portal/dashboard.html", {"roles": user_roles})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, which also remembers the choice for a logged-in user's emails."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language:
+        with contextlib.suppress(ValueError):
+            services.profile_set_language(user=request.user, language=language)
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": health.check_database(), "broker": health.check_broker()}
+    failed = sorted(name for name, result in checks.items() if result != "ok")
+    status = 503 if failed else 200
+    return JsonResponse(
+        {"status": "fail" if failed else "ok", "checks": checks, "failed": failed}, status=status
+    )
