@@ -12,10 +12,11 @@ app.autodiscover_tasks()
 
 
 def ensure_broker_folders() -> None:
-    """Create the folders of the embedded ``filesystem://`` broker (no-op for Redis)."""
+    """Create the folders of the embedded ``filesystem://`` broker and of the beat schedule."""
     from django.conf import settings
 
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
-        if key in options:
-            os.makedirs(options[key], exist_ok=True)
+    folders = [options[key] for key in ("data_folder_in", "data_folder_out", "processed_folder") if key in options]
+    folders.append(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME))
+    for folder in folders:
+        os.makedirs(folder, exist_ok=True)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -27,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@gzip_page
 @cache_control(public=True, max_age=3600)
 def municipalities_geojson(request: HttpRequest) -> JsonResponse:
     return JsonResponse(selectors.municipalities_geojson())

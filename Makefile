@@ -1,0 +1,92 @@
+# Okrsek: `make run` sets everything up and starts the portal; `make test` sets up and runs the tests.
+# Works on a fresh Debian/Ubuntu machine as root or with sudo. Re-running is fast: each step is skipped when
+# its inputs have not changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+export DEBUG ?= 1
+export PYTHONDONTWRITEBYTECODE := 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PORT HOST
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_PACKAGES := gdal-bin libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	fonts-dejavu-core gettext python3 python3-venv
+TEST_DEBIAN_PACKAGES := chromium
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test setup system system-test python migrate demo messages static lint format clean help
+
+help:
+	@echo "make run    set up (Debian packages, .venv, migrations, demo data) and start web + worker + beat"
+	@echo "make test   set up and run the whole test suite on the embedded defaults"
+	@echo "make lint   ruff check and format check"
+
+run: setup demo
+	@echo
+	@echo "Okrsek runs at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	@echo
+	$(VENV)/bin/honcho start -f Procfile
+
+test: setup system-test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: system python messages migrate
+
+# --- Debian packages: install only what is missing
+system: var/.system-ok
+var/.system-ok: Makefile
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@mkdir -p var && touch $@
+
+system-test: var/.system-test-ok
+var/.system-test-ok: Makefile
+	@missing=$$(for p in $(TEST_DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages for the browser tests:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@mkdir -p var && touch $@
+
+# --- Python: a .venv on Debian's python3, whose sqlite3 can load SpatiaLite
+python: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@bash scripts/find-python.sh > /dev/null
+	@if [ ! -x $(PY) ]; then $$(bash scripts/find-python.sh) -m venv $(VENV); fi
+	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	@touch $@
+
+# --- Translations: compiled from the .po files
+messages: $(MO_FILES)
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	msgfmt --check-format -o $@ $<
+
+migrate: python
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+static: python
+	$(PY) manage.py collectstatic --no-input -v 0
+
+lint: python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: python
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var/okrsek.sqlite3 var/celery var/static var/.system-ok var/.system-test-ok
