@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers every object rule
         from .celery import ensure_broker_folders
 
         ensure_broker_folders()

@@ -12,11 +12,13 @@ app.autodiscover_tasks()
 
 
 def ensure_broker_folders() -> None:
-    """Create the folders of the embedded ``filesystem://`` broker and of the beat schedule."""
+    """Create the folders under var/: the ``filesystem://`` broker's, the beat schedule's, static files'."""
     from django.conf import settings
 
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-    folders = [options[key] for key in ("data_folder_in", "data_folder_out", "processed_folder") if key in options]
-    folders.append(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME))
+    folders = [
+        options[key] for key in ("data_folder_in", "data_folder_out", "processed_folder") if key in options
+    ]
+    folders += [os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), str(settings.STATIC_ROOT)]
     for folder in folders:
         os.makedirs(folder, exist_ok=True)

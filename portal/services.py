@@ -213,7 +213,7 @@ def user_set_roles(*, user, roles: list[str], actor=None, notify: bool = True) -
     if before == set(roles):
         return
     user.groups.remove(*Group.objects.filter(name__in=before - set(roles)))
-    user.groups.add(*Group.objects.filter(name__in=roles))
+    user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in roles))
     user.__dict__.pop("_okrsek_roles", None)
     activity_log(actor=actor, verb="user.roles_set", target=user, roles=sorted(roles), before=sorted(before))
     if notify:

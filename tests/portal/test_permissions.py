@@ -1,0 +1,117 @@
+"""The role × action matrix of every rule in portal/permissions.py.
+
+Each user belongs to "their" organisations (police unit, partner body, municipality); actions are checked
+against their own organisation ("own") and somebody else's ("other"). The expected table is written out by
+hand: a change to a rule must change this table too.
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from portal import roles
+from portal.models import Country, Municipality, PartnerBody, PoliceUnit
+
+ALL_ROLES = [None, *roles.ROLES]  # None = logged in, no role
+
+# action -> (object: None/"own"/"other", roles allowed)
+MATRIX = {
+    ("portal.view_dashboard", None): set(roles.ROLES),
+    ("portal.view_activity_log", None): {roles.COORDINATOR, roles.PROGRAMME_MANAGER},
+    ("incidents.triage_reports", "own"): {roles.OFFICER, roles.COORDINATOR},
+    ("incidents.triage_reports", "other"): set(),
+    ("incidents.coordinate_unit", "own"): {roles.COORDINATOR},
+    ("incidents.coordinate_unit", "other"): set(),
+    ("incidents.answer_handover", "own"): {roles.PARTNER_BODY},
+    ("incidents.answer_handover", "other"): set(),
+    ("workshops.register", None): {
+        roles.MUNICIPAL_STAFF,
+        roles.OFFICER,
+        roles.COORDINATOR,
+        roles.PARTNER_BODY,
+    },
+    ("workshops.nominate", "own"): {roles.MUNICIPAL_STAFF},
+    ("workshops.nominate", "other"): set(),
+    ("workshops.manage", None): {roles.WORKSHOP_ORGANISER},
+    ("projects.submit_proposal", "own"): {roles.MUNICIPAL_STAFF},
+    ("projects.submit_proposal", "other"): set(),
+    # A commission member may not review a proposal of their own town.
+    ("projects.review_proposal", "own"): set(),
+    ("projects.review_proposal", "other"): {roles.COMMISSION_MEMBER},
+    ("projects.decide", None): {roles.PROGRAMME_MANAGER},
+}
+
+# Which kind of object each permission is about
+OBJECT_KIND = {
+    "incidents.triage_reports": "unit",
+    "incidents.coordinate_unit": "unit",
+    "incidents.answer_handover": "body",
+    "workshops.nominate": "municipality",
+    "projects.submit_proposal": "municipality",
+    "projects.review_proposal": "municipality",
+}
+
+
+@pytest.fixture
+def world(db):
+    own_m = Municipality.objects.create(country=Country.CZ, code="1", name="Own town")
+    other_m = Municipality.objects.create(country=Country.CZ, code="2", name="Other town")
+    return {
+        "municipality": (own_m, other_m),
+        "unit": (
+            PoliceUnit.objects.create(code="own", name="Own unit", country=Country.CZ),
+            PoliceUnit.objects.create(code="other", name="Other unit", country=Country.CZ),
+        ),
+        "body": (
+            PartnerBody.objects.create(
+                code="own", name="Own body", kind="municipal_police", municipality=own_m
+            ),
+            PartnerBody.objects.create(code="other", name="Other body", kind="municipal_police"),
+        ),
+    }
+
+
+@pytest.fixture
+def users(world, make_user):
+    own_m, own_u, own_b = world["municipality"][0], world["unit"][0], world["body"][0]
+    result = {}
+    for role in ALL_ROLES:
+        result[role] = make_user(
+            email=f"{role or 'nobody'}@example.org",
+            roles=[role] if role else [],
+            municipality=own_m,
+            police_unit=own_u,
+            partner_body=own_b,
+        )
+    return result
+
+
+def test_every_registered_okrsek_rule_is_in_the_matrix():
+    import rules
+
+    registered = {
+        name
+        for name in rules.permissions.permissions
+        if name.split(".")[0] in {"portal", "incidents", "workshops", "projects"}
+    }
+    assert registered == {perm for perm, _obj in MATRIX}
+
+
+@pytest.mark.parametrize(("perm", "which"), list(MATRIX))
+def test_role_action_matrix(perm, which, users, world):
+    obj = None
+    if which is not None:
+        own, other = world[OBJECT_KIND[perm]]
+        obj = own if which == "own" else other
+    allowed = {role for role, user in users.items() if user.has_perm(perm, obj)}
+    assert allowed == MATRIX[(perm, which)]
+
+
+@pytest.mark.parametrize(("perm", "which"), list(MATRIX))
+def test_anonymous_may_do_nothing(perm, which, world):
+    obj = world[OBJECT_KIND[perm]][0] if which else None
+    assert not AnonymousUser().has_perm(perm, obj)
+
+
+def test_role_without_organisation_gets_no_object_permission(make_user, world):
+    officer = make_user(email="lonely@example.org", roles=[roles.OFFICER])
+    assert not officer.has_perm("incidents.triage_reports", world["unit"][0])
