@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import health, selectors, services
+from .models import Country
 from .roles import ROLES, role_names
 
 logger = logging.getLogger(__name__)
@@ -19,8 +21,11 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    # The map shows the country of the visitor's language: Polish visitors see Wrocław, the others Plzeňsko.
+    country = Country.PL if get_language() == "pl" else Country.CZ
     context = {
-        "municipality_count": selectors.municipalities_served().count(),
+        "map_country": country,
+        "municipality_count": selectors.municipalities_served(country=country).count(),
         "tiles_url": settings.MAP_TILES_URL,
         "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }
@@ -30,8 +35,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @gzip_page
 @cache_control(public=True, max_age=3600)
-def municipalities_geojson(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(selectors.municipalities_geojson())
+def municipalities_geojson(request: HttpRequest) -> HttpResponse:
+    country = request.GET.get("country") or None
+    if country is not None and country not in Country.values:
+        return JsonResponse({"error": "unknown country"}, status=400)
+    return HttpResponse(
+        selectors.municipalities_geojson(country=country), content_type="application/geo+json"
+    )
 
 
 @login_required

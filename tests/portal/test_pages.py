@@ -97,3 +97,17 @@ def test_area_pages_render_demo_data_with_constant_queries(client, django_assert
     assert "Plzeňský kraj – bezpečný kraj" in grants and "Merklín" in grants
     workshops = client.get("/workshops/", HTTP_ACCEPT_LANGUAGE="cs").content.decode()
     assert "Děti, mladiství a zvlášť zranitelné osoby" in workshops
+
+
+@pytest.mark.django_db
+def test_municipalities_geojson_by_country(client):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    square = MultiPolygon(Polygon(((13, 49), (13.1, 49), (13.1, 49.1), (13, 49.1), (13, 49))), srid=4326)
+    Municipality.objects.create(country=Country.CZ, code="1", name="Czech", boundary=square)
+    Municipality.objects.create(country=Country.PL, code="2", name="Polish", boundary=square)
+    names = [f["properties"]["name"] for f in client.get("/map/municipalities.geojson?country=PL").json()["features"]]
+    assert names == ["Polish"]
+    assert client.get("/map/municipalities.geojson?country=XX").status_code == 400
+    assert "?country=PL" in client.get("/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "?country=CZ" in client.get("/", HTTP_ACCEPT_LANGUAGE="cs").content.decode()
