@@ -26,8 +26,16 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-PAGES = ["/bench/trivial", "/healthz", "/", "/reports/", "/workshops/", "/grants/", "/accounts/login/",
-         "/map/municipalities.geojson"]
+PAGES = [
+    "/bench/trivial",
+    "/healthz",
+    "/",
+    "/reports/",
+    "/workshops/",
+    "/grants/",
+    "/accounts/login/",
+    "/map/municipalities.geojson",
+]
 
 
 def main() -> None:

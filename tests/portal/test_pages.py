@@ -106,7 +106,8 @@ def test_municipalities_geojson_by_country(client):
     square = MultiPolygon(Polygon(((13, 49), (13.1, 49), (13.1, 49.1), (13, 49.1), (13, 49))), srid=4326)
     Municipality.objects.create(country=Country.CZ, code="1", name="Czech", boundary=square)
     Municipality.objects.create(country=Country.PL, code="2", name="Polish", boundary=square)
-    names = [f["properties"]["name"] for f in client.get("/map/municipalities.geojson?country=PL").json()["features"]]
+    features = client.get("/map/municipalities.geojson?country=PL").json()["features"]
+    names = [f["properties"]["name"] for f in features]
     assert names == ["Polish"]
     assert client.get("/map/municipalities.geojson?country=XX").status_code == 400
     assert "?country=PL" in client.get("/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
