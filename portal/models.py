@@ -130,7 +130,9 @@ class PartnerBody(models.Model):
 class Profile(models.Model):
     """Links a user to the organisations they act for, and keeps their language for emails."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="cs")
     municipality = models.ForeignKey(
@@ -163,8 +165,10 @@ class ActivityLog(models.Model):
         related_name="+",
     )
     verb = models.CharField(_("verb"), max_length=64)
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("target type"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    target_id = models.CharField(_("target ID"), max_length=64, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     data = models.JSONField(_("data"), default=dict, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
@@ -190,12 +194,17 @@ class Notification(models.Model):
         FAILED = "failed", _("failed")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     to_email = models.EmailField(_("to"))
     language = models.CharField(_("language"), max_length=8)
     kind = models.CharField(_("kind"), max_length=64, help_text=_("template the message was rendered from"))
-    dedup_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, null=True, blank=True, unique=True)
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)

@@ -208,8 +208,8 @@ MAP_TILES_ATTRIBUTION = env.str(
     "MAP_TILES_ATTRIBUTION", default='© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 )
 MAP_DATA_ATTRIBUTION = (
-    'Hranice obcí © <a href="https://www.cuzk.cz/">ČÚZK</a> (CC BY 4.0), iROZHLAS; '
-    "osiedla Wrocławia © SIP Wrocław, "
+    '© <a href="https://www.cuzk.cz/">ČÚZK</a> (CC BY 4.0), iROZHLAS; '
+    "© SIP Wrocław, "
     '<a href="https://github.com/ppatrzyk/polska-geojson">polska-geojson</a> (MIT)'
 )
 LEAFLET_CONFIG = {

@@ -4,5 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class ProjectsConfig(AppConfig):
     name = "projects"
-    verbose_name = _("Safety projects")
+    verbose_name = _("Safety grants")
     default_auto_field = "django.db.models.BigAutoField"

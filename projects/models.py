@@ -35,7 +35,9 @@ class Membership(models.Model):
         PREPARING = "preparing", _("preparing to join")
         JOINED = "joined", _("member")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="memberships")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="memberships"
+    )
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="memberships"
     )
