@@ -1,4 +1,8 @@
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
@@ -9,7 +13,11 @@ class AccountAdapter(DefaultAccountAdapter):
     """Account emails go through the notification outbox, rendered in the language the user is using."""
 
     def send_mail(self, template_prefix, email, context):
-        message = self.render_mail(template_prefix, email, context)
+        request = allauth_context.request
+        site = SimpleNamespace(name="Okrsek", domain=request.get_host() if request else settings.SITE_URL)
+        message = self.render_mail(
+            template_prefix, email, {"request": request, "email": email, "current_site": site, **context}
+        )
         html = ""
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":

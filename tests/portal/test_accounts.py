@@ -22,6 +22,7 @@ def test_signup_verify_login_in_polish(client):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["nowak@example.org"] or message.to == ["Nowak@Example.org"]
+    assert "Okrsek" in message.body and "Witamy" in message.body  # allauth's Polish text, our site name
     notification = Notification.objects.get()
     assert notification.language == "pl"
     assert Profile.objects.get(user__email__iexact="nowak@example.org").language == "pl"
