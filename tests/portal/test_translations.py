@@ -7,8 +7,9 @@ kept); and the pages come out in the language the browser asks for.
 An untranslated Polish or Norwegian string would not even show in English: Django falls back to the default
 language, Czech. Hence the strictness here.
 
-After changing a marked string: ``DEBUG=1 .venv/bin/python manage.py makemessages -l cs -l pl -l en -l nb
---ignore=.venv --ignore=var --no-obsolete``, translate what is new, and run these tests again.
+After changing a marked string: ``make makemessages`` (for one app only: ``make makemessages APP=workshops``),
+translate what is new, and run these tests again. The project's catalogue is locale/; each feature app that
+has its own <app>/locale/ keeps the strings of its files there.
 """
 
 import ast
@@ -30,6 +31,16 @@ ROOT = Path(settings.BASE_DIR)
 LOCALE_DIR = ROOT / "locale"
 LANGUAGES = ["cs", "pl", "nb", "en"]
 TRANSLATED = ["cs", "pl", "nb"]  # English is the source language: its msgstr stay empty
+# Catalogues: the project's (locale/: portal and the shared templates) and each feature app's own
+# (<app>/locale/, holding the strings of <app>/ including <app>/templates/), so that apps are translated
+# independently. makemessages, run from the project root, fills each from the files below it.
+FEATURE_APPS = ["incidents", "workshops", "projects"]
+CATALOGUES = {"portal": LOCALE_DIR} | {
+    app: ROOT / app / "locale" for app in FEATURE_APPS if (ROOT / app / "locale").is_dir()
+}
+# Test parameters: "catalogue:language"
+ALL_SPECS = [f"{name}:{language}" for name in CATALOGUES for language in LANGUAGES]
+TRANSLATED_SPECS = [f"{name}:{language}" for name in CATALOGUES for language in TRANSLATED]
 PLURAL_FORMS = {
     "cs": "nplurals=3; plural=(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2;",
     "pl": "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
@@ -147,8 +158,15 @@ def parse_po(path: Path) -> list[Entry]:
     return entries
 
 
-def po_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
+def split_spec(spec: str) -> tuple[str, str]:
+    """ "workshops:pl" -> ("workshops", "pl"); a bare language means the project's catalogue."""
+    name, _, language = spec.rpartition(":")
+    return name or "portal", language
+
+
+def po_path(spec: str) -> Path:
+    name, language = split_spec(spec)
+    return CATALOGUES[name] / language / "LC_MESSAGES" / "django.po"
 
 
 def catalogue(language: str) -> tuple[dict[str, str], list[Entry]]:
@@ -184,7 +202,7 @@ def compiled_catalogues() -> dict[str, str]:
     Returns msgfmt's complaints per language (see test_catalogue_compiles)."""
     errors: dict[str, str] = {}
     rebuilt = False
-    for language in LANGUAGES:
+    for language in ALL_SPECS:
         po = po_path(language)
         if not po.is_file():
             continue  # reported by test_catalogue_exists
@@ -214,11 +232,13 @@ def compiled_catalogues() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def extracted_today(tmp_path_factory) -> set[tuple[str | None, str, str | None]]:
+def extracted_today(tmp_path_factory) -> dict[str, set[tuple[str | None, str, str | None]]]:
     """The messages makemessages extracts from the current source tree, read from a fresh catalogue that it
     writes into a copy of the project (so the real locale/ directory is left alone)."""
     copy = tmp_path_factory.mktemp("makemessages") / "project"
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(*NOT_COPIED), symlinks=True)
+    for name in CATALOGUES:  # empty locale/ folders, so makemessages fills each catalogue as in the real tree
+        (copy / (CATALOGUES[name].relative_to(ROOT))).mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -234,30 +254,35 @@ def extracted_today(tmp_path_factory) -> set[tuple[str | None, str, str | None]]
         command, cwd=copy, env=env, capture_output=True, text=True, check=False, timeout=300
     )
     assert result.returncode == 0, f"makemessages failed:\n{result.stdout}\n{result.stderr}"
-    fresh = copy / "locale" / "cs" / "LC_MESSAGES" / "django.po"
-    assert fresh.is_file(), f"makemessages wrote no catalogue:\n{result.stdout}\n{result.stderr}"
-    return {entry.key for entry in parse_po(fresh)[1:]}
+    extracted = {}
+    for name, folder in CATALOGUES.items():
+        fresh = copy / folder.relative_to(ROOT) / "cs" / "LC_MESSAGES" / "django.po"
+        extracted[name] = {entry.key for entry in parse_po(fresh)[1:]} if fresh.is_file() else set()
+    assert extracted["portal"], f"makemessages wrote no catalogue:\n{result.stdout}\n{result.stderr}"
+    return extracted
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", ALL_SPECS)
 def test_catalogue_exists(language):
     assert po_path(language).is_file(), (
         f"{po_path(language)} is missing: run makemessages (see module docstring)"
     )
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", ALL_SPECS)
 def test_catalogue_compiles(language, compiled_catalogues):
     assert language not in compiled_catalogues, (
         f"msgfmt --check-format {po_path(language)} failed:\n{compiled_catalogues[language]}"
     )
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", ALL_SPECS)
 def test_catalogue_has_every_message_the_code_marks(language, extracted_today):
-    assert extracted_today, "makemessages found no marked strings at all"
     committed = set(translations_of(language))
-    missing = sorted(extracted_today - committed, key=lambda key: (key[1], key[0] or "", key[2] or ""))
+    missing = sorted(
+        extracted_today[split_spec(language)[0]] - committed,
+        key=lambda key: (key[1], key[0] or "", key[2] or ""),
+    )
     assert not missing, (
         f"{po_path(language)} lacks {len(missing)} message(s) that makemessages extracts today; "
         "run makemessages and translate them:\n"
@@ -265,17 +290,17 @@ def test_catalogue_has_every_message_the_code_marks(language, extracted_today):
     )
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize("language", TRANSLATED_SPECS)
 def test_header(language):
     fields, _ = catalogue(language)
     assert fields["#fuzzy"] == "", f"the header of {po_path(language)} is marked fuzzy"
-    assert fields.get("Language") == language
+    assert fields.get("Language") == split_spec(language)[1]
     assert "charset=UTF-8" in fields.get("Content-Type", "")
     plural_forms = " ".join(fields.get("Plural-Forms", "").split())
-    assert plural_forms == PLURAL_FORMS[language]
+    assert plural_forms == PLURAL_FORMS[split_spec(language)[1]]
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize("language", TRANSLATED_SPECS)
 def test_every_entry_is_translated_and_none_is_fuzzy(language):
     fields, messages = catalogue(language)
     nplurals = int(re.search(r"nplurals\s*=\s*(\d+)", fields.get("Plural-Forms", "nplurals=0")).group(1))
@@ -296,7 +321,7 @@ def test_every_entry_is_translated_and_none_is_fuzzy(language):
     assert not problems, f"{po_path(language)}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize("language", TRANSLATED_SPECS)
 def test_translations_keep_placeholders_and_html(language):
     problems = []
     for entry in catalogue(language)[1]:
@@ -319,11 +344,11 @@ def test_translations_keep_placeholders_and_html(language):
     assert not problems, f"{po_path(language)}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize("language", TRANSLATED_SPECS)
 def test_django_serves_the_catalogue(language):
     """The compiled catalogue is the one in use: each message comes out as the .po says."""
     problems = []
-    with translation.override(language):
+    with translation.override(split_spec(language)[1]):
         for entry in catalogue(language)[1]:
             if not entry.msgstr.get(0):
                 continue
@@ -341,15 +366,15 @@ def test_django_serves_the_catalogue(language):
     assert not problems, "stale or shadowed catalogue:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize("language", TRANSLATED_SPECS)
 def test_plural_forms_are_chosen_right(language):
     plurals = [entry for entry in catalogue(language)[1] if entry.msgid_plural and entry.msgctxt is None]
     if not plurals:
         pytest.skip("no plural messages")
     entry = plurals[0]
-    with translation.override(language):
+    with translation.override(split_spec(language)[1]):
         for n in (0, 1, 2, 3, 4, 5, 11, 12, 14, 21, 22, 25, 101, 102, 112, 122):
-            expected = entry.msgstr[PLURAL_RULES[language](n)]
+            expected = entry.msgstr[PLURAL_RULES[split_spec(language)[1]](n)]
             assert translation.ngettext(entry.msgid, entry.msgid_plural, n) == expected, f"n={n}: {entry}"
 
 

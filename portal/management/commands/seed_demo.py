@@ -1,7 +1,6 @@
 """Load the demo data. Idempotent: a second run adds what is missing and changes nothing that exists."""
 
-from datetime import date
-from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -11,70 +10,14 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from incidents.catalogue import KMZB_CATEGORIES
-from incidents.models import Category
-from incidents.services import category_upsert
 from portal import roles, services
 from portal.models import Country, Municipality, PartnerBody, PoliceUnit, Profile
-from projects.models import Programme
-from projects.services import membership_join, programme_upsert
-from workshops.models import Initiative
-from workshops.services import initiative_upsert, workshop_upsert
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "okrsek-demo"  # noqa: S105 - demo accounts only, printed on purpose
 WROCLAW_TERYT = "0264011"
 
-# Seed 002: the programme's first members and when they joined; (name, okres) pairs are unique in the region.
-PROGRAMME_MEMBERS = [
-    ("Domažlice", "Domažlice", date(2010, 7, 1)),
-    ("Rokycany", "Rokycany", date(2010, 7, 1)),
-    ("Tachov", "Tachov", date(2010, 7, 1)),
-    ("Blovice", "Plzeň-jih", date(2010, 12, 1)),
-    ("Kralovice", "Plzeň-sever", date(2010, 12, 1)),
-    ("Přeštice", "Plzeň-jih", date(2010, 12, 1)),
-    ("Sušice", "Klatovy", date(2010, 12, 1)),
-    ("Stříbro", "Tachov", date(2010, 12, 1)),
-    ("Železná Ruda", "Klatovy", date(2010, 12, 1)),
-    ("Nepomuk", "Plzeň-jih", date(2011, 6, 1)),
-    ("Horažďovice", "Klatovy", date(2011, 6, 1)),
-    ("Horní Bříza", "Plzeň-sever", date(2011, 6, 1)),
-    ("Planá", "Tachov", date(2011, 6, 1)),
-    ("Stod", "Plzeň-jih", date(2011, 6, 1)),
-    ("Merklín", "Plzeň-jih", date(2011, 6, 1)),
-]
-
-# Seed 001: the four workshops of the bilateral initiative with Norway.
-BI_WORKSHOPS = [
-    (
-        1,
-        "Místní záležitosti veřejného pořádku",
-        "Local public order matters",
-        "Lokale spørsmål om offentlig ro og orden",
-        date(2020, 11, 6),
-    ),
-    (
-        2,
-        "Systémové sdílení informací a spolupráce mezi relevantními aktéry",
-        "Systematic information sharing and cooperation between the actors concerned",
-        "Systematisk informasjonsdeling og samarbeid mellom relevante aktører",
-        date(2021, 2, 19),
-    ),
-    (
-        3,
-        "Problematika spojená s migrací cizinců",
-        "Issues related to the migration of foreigners",
-        "Utfordringer knyttet til migrasjon",
-        date(2021, 4, 30),
-    ),
-    (
-        4,
-        "Děti, mladiství a zvlášť zranitelné osoby",
-        "Children, young people and particularly vulnerable persons",
-        "Barn, unge og særlig sårbare personer",
-        date(2021, 6, 25),
-    ),
-]
+DEMO_APPS = ["incidents", "projects", "workshops"]
 
 # One demo user per role: (email, role, full name, organisation kind)
 DEMO_USERS = [
@@ -106,10 +49,11 @@ class Command(BaseCommand):
             services.roles_ensure()
             self.load_municipalities()
             unit, partner_body = self.load_organisations()
-            self.load_categories()
-            self.load_programme()
-            self.load_workshops()
             self.load_users(unit, partner_body)
+            # Each feature app loads its own demo data (``<app>/demo.py``: ``load(created)``) after the
+            # shared part, which it may use (municipalities, organisations, demo users).
+            for app in DEMO_APPS:
+                import_module(f"{app}.demo").load(self.created)
         self.stdout.write(
             self.style.SUCCESS("Demo data: " + ("; ".join(self.created) if self.created else "nothing new"))
         )
@@ -187,65 +131,6 @@ class Command(BaseCommand):
         if created:
             self.created.append("partner body MP Domažlice")
         return unit, partner_body
-
-    def load_categories(self) -> None:
-        if Category.objects.exists():
-            return
-        for order, (code, group, pl, cs, en, nb, extra) in enumerate(KMZB_CATEGORIES):
-            category_upsert(
-                code=code,
-                group=group,
-                name_pl=pl,
-                name_cs=cs,
-                name_en=en,
-                name_nb=nb,
-                sort_order=order,
-                **extra,
-            )
-        self.created.append(f"{len(KMZB_CATEGORIES)} KMZB categories")
-
-    def load_programme(self) -> None:
-        if Programme.objects.filter(slug="plzensky-kraj-bezpecny-kraj").exists():
-            return
-        programme, _created = programme_upsert(
-            slug="plzensky-kraj-bezpecny-kraj",
-            name="Plzeňský kraj – bezpečný kraj",
-            region="Plzeňský kraj",
-            partners="Plzeňský kraj; Krajské ředitelství policie Plzeňského kraje",
-            declared_on=date(2010, 1, 28),
-            total_budget=Decimal("24000000"),
-            currency="CZK",
-        )
-        for name, okres, joined_on in PROGRAMME_MEMBERS:
-            municipality = Municipality.objects.get(country=Country.CZ, name=name, district_name=okres)
-            membership_join(programme=programme, municipality=municipality, joined_on=joined_on)
-        self.created.append(f"programme with {len(PROGRAMME_MEMBERS)} member towns")
-
-    def load_workshops(self) -> None:
-        if Initiative.objects.filter(code="bi-norway").exists():
-            return
-        initiative, _created = initiative_upsert(
-            code="bi-norway",
-            name_cs="Sdílení dobré praxe v oblasti spolupráce státní policie s orgány místní samosprávy",
-            name_en="Sharing good practice in cooperation between the state police and local government",
-            name_nb="Deling av god praksis i samarbeidet mellom statlig politi og lokale myndigheter",
-            organiser="Odbor bezpečnostní politiky Ministerstva vnitra; SMO ČR; Policie ČR",
-            partner_country=Country.NO,
-            nomination_deadline=date(2020, 10, 2),
-            description="Bilaterální iniciativa Programu Vnitřní věci Norských fondů 2014–2021.",
-        )
-        for number, theme_cs, theme_en, theme_nb, held_on in BI_WORKSHOPS:
-            workshop_upsert(
-                initiative=initiative,
-                number=number,
-                theme_cs=theme_cs,
-                theme_en=theme_en,
-                theme_nb=theme_nb,
-                held_on=held_on,
-                capacity=35,
-                partner_seats=2,
-            )
-        self.created.append(f"{len(BI_WORKSHOPS)} workshops")
 
     def load_users(self, unit: PoliceUnit, partner_body: PartnerBody) -> None:
         User = get_user_model()  # noqa: N806
