@@ -16,11 +16,11 @@ export PORT HOST
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := gdal-bin libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-dejavu-core gettext python3 python3-venv
-TEST_DEBIAN_PACKAGES := chromium
-PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+TEST_DEBIAN_PACKAGES := chromium nodejs npm
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup system system-test python migrate demo messages static lint format clean help
+.PHONY: run test setup system system-test node python migrate demo messages makemessages static lint format clean help
 
 help:
 	@echo "make run    set up (Debian packages, .venv, migrations, demo data) and start web + worker + beat"
@@ -33,7 +33,7 @@ run: setup demo
 	@echo
 	$(VENV)/bin/honcho start -f Procfile
 
-test: setup system-test
+test: setup system-test node
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: system python messages migrate
@@ -48,14 +48,23 @@ var/.system-ok: Makefile
 	fi
 	@mkdir -p var && touch $@
 
+# nodejs and npm also count as present when their commands are (NodeSource's nodejs bundles npm and conflicts
+# with Debian's npm package).
 system-test: var/.system-test-ok
 var/.system-test-ok: Makefile
-	@missing=$$(for p in $(TEST_DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	@missing=$$(for p in $(TEST_DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" \
+		|| { [ $$p = nodejs ] && command -v node >/dev/null; } || { [ $$p = npm ] && command -v npm >/dev/null; } || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages for the browser tests:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	@mkdir -p var && touch $@
+
+# --- Node: axe-core for the browser accessibility tests, exactly as package-lock.json pins it
+node: node_modules/axe-core/axe.min.js
+node_modules/axe-core/axe.min.js: package.json package-lock.json | var/.system-test-ok
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # --- Python: a .venv on Debian's python3, whose sqlite3 can load SpatiaLite
 python: $(VENV)/.installed
@@ -67,8 +76,18 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 # --- Translations: compiled from the .po files
 messages: $(MO_FILES)
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+%/LC_MESSAGES/django.mo: %/LC_MESSAGES/django.po
 	msgfmt --check-format -o $@ $<
+
+# Extract the marked strings into the catalogues: the project's (locale/) and each app's own (<app>/locale/).
+# APP=workshops limits it to one app's catalogue.
+LANGS := -l cs -l pl -l en -l nb
+makemessages: python
+ifdef APP
+	cd $(APP) && DEBUG=1 ../$(PY) ../manage.py makemessages $(LANGS) --no-obsolete
+else
+	DEBUG=1 $(PY) manage.py makemessages $(LANGS) --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules
+endif
 
 migrate: python
 	@mkdir -p var

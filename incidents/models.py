@@ -1,7 +1,16 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.i18n import localized
+from portal.models import Municipality, PartnerBody, PoliceUnit
+
+from .workflow import OPEN_STATUSES, Status
 
 
 class Category(models.Model):
@@ -46,3 +55,215 @@ class Category(models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+
+class District(models.Model):
+    """A safety district (bezpečnostní okrsek / rejon dzielnicowego) with its responsible officers."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    area = models.MultiPolygonField(_("area"), srid=4326)
+    police_unit = models.ForeignKey(
+        PoliceUnit, verbose_name=_("police unit"), on_delete=models.PROTECT, related_name="districts"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="districts",
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("responsible officers"), blank=True, related_name="districts"
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
+    code = "".join(secrets.choice(alphabet) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+class Report(models.Model):
+    """A citizen's threat report. The description, the attachments and the reporter's contact are for the
+    police only; the public sees the category, the place, the status and the public answers."""
+
+    Status = Status
+
+    reference = models.CharField(_("reference"), max_length=9, unique=True, default=_reference)
+    token_hash = models.CharField(max_length=64, unique=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
+    )
+    point = models.PointField(_("place"), srid=4326)
+    description = models.TextField(_("description"), max_length=500, blank=True)
+    occurred_at = models.DateTimeField(_("time of occurrence"), null=True, blank=True)
+    reporter_email = models.EmailField(_("reporter's email"), blank=True)
+    reporter_language = models.CharField(_("reporter's language"), max_length=8, default="cs")
+    ip_hash = models.CharField(max_length=64, db_index=False)
+    police_unit = models.ForeignKey(
+        PoliceUnit, verbose_name=_("police unit"), on_delete=models.PROTECT, null=True, related_name="reports"
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_reports",
+    )
+    partner_body = models.ForeignKey(
+        PartnerBody,
+        verbose_name=_("partner body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    public_answer = models.TextField(_("public answer"), blank=True)
+    support_count = models.PositiveIntegerField(_("supports"), default=0)
+    version = models.PositiveIntegerField(default=0)  # optimistic lock: two officers cannot both win
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # Deadlines (KMZB: take up within 2 days, verify within 5 days; per category)
+    due_at = models.DateTimeField(_("current deadline"), null=True, blank=True)
+    take_up_due_at = models.DateTimeField(_("take up by"))
+    taken_up_at = models.DateTimeField(_("taken up"), null=True, blank=True)
+    verify_due_at = models.DateTimeField(_("verify by"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    take_up_overdue = models.BooleanField(_("take-up overdue"), default=False)
+    verify_overdue = models.BooleanField(_("verification overdue"), default=False)
+    take_up_reminded = models.BooleanField(default=False)
+    verify_reminded = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        indexes = [
+            # Deadline sweeps read only what is due: O(due), not O(reports).
+            models.Index(
+                fields=["take_up_due_at"],
+                name="report_take_up_due",
+                condition=Q(status="new", take_up_overdue=False),
+            ),
+            models.Index(
+                fields=["take_up_due_at"],
+                name="report_take_up_remind",
+                condition=Q(status="new", take_up_reminded=False),
+            ),
+            models.Index(
+                fields=["verify_due_at"],
+                name="report_verify_due",
+                condition=Q(status="verifying", verify_overdue=False),
+            ),
+            models.Index(
+                fields=["verify_due_at"],
+                name="report_verify_remind",
+                condition=Q(status="verifying", verify_reminded=False),
+            ),
+            # Queues: a district's / unit's open reports, nearest deadline first
+            models.Index(fields=["district", "due_at"], name="report_district_due"),
+            models.Index(fields=["police_unit", "due_at"], name="report_unit_due"),
+            # Public map and statistics: recent reports; abuse control per client and category
+            models.Index(fields=["created_at"], name="report_created"),
+            models.Index(fields=["ip_hash", "category", "created_at"], name="report_rate_limit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+def _attachment_path(instance, filename: str) -> str:
+    return f"reports/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+
+
+class Attachment(models.Model):
+    """A photo (re-encoded, EXIF and GPS stripped) or a PDF attached to a report. Police only."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=_attachment_path)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+class ReportEvent(models.Model):
+    """One entry of a report's timeline: submitted, every transition, overdue marks, reminders."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    public_answer = models.TextField(_("public answer"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["report", "at"], name="report_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.action}"
+
+
+class Support(models.Model):
+    """A citizen who saw the same problem and supported an existing report instead of filing a duplicate."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
+    ip_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "ip_hash"], name="support_once_per_client")]

@@ -1,1 +1,16 @@
-"""Celery tasks of this app (discovered by portal.celery)."""
+"""Celery tasks of the incidents app (discovered by portal.celery)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="incidents.tasks.deadlines_sweep", ignore_result=True)
+def deadlines_sweep() -> dict:
+    result = services.deadlines_sweep()
+    return {
+        "take_up_overdue": result.take_up_overdue,
+        "verify_overdue": result.verify_overdue,
+        "take_up_reminders": result.take_up_reminders,
+        "verify_reminders": result.verify_reminders,
+    }

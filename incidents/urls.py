@@ -1,8 +1,29 @@
 from django.urls import path
 
-from . import views
+from .views import public, public_map, staff
 
 app_name = "incidents"
 urlpatterns = [
-    path("", views.index, name="index"),
+    # citizens (no account)
+    path("", public.index, name="index"),
+    path("new/", public.report_new, name="report_new"),
+    path("new/nearby.json", public.nearby, name="nearby"),
+    path("places.json", public.places, name="places"),
+    path("submitted/", public.report_submitted, name="report_submitted"),
+    path("track/<str:token>/", public.track, name="track"),
+    path("support/<str:reference>/", public.support, name="support"),
+    # the public map and statistics
+    path("map/", public_map.map_page, name="map"),
+    path("map.geojson", public_map.map_geojson, name="map_geojson"),
+    path("stats/", public_map.stats, name="stats"),
+    path("stats.csv", public_map.stats_csv, name="stats_csv"),
+    # police and partner bodies
+    path("staff/", staff.queue, name="staff_queue"),
+    path("staff/take-up/", staff.bulk_take_up, name="staff_bulk_take_up"),
+    path("staff/<int:pk>/", staff.report_detail, name="staff_report"),
+    path("staff/<int:pk>/act/", staff.report_act, name="staff_report_act"),
+    path("staff/attachments/<int:pk>/", staff.attachment, name="staff_attachment"),
+    path("staff/dashboard/", staff.dashboard, name="staff_dashboard"),
+    path("staff/export.csv", staff.export_csv, name="staff_export_csv"),
+    path("staff/export.geojson", staff.export_geojson, name="staff_export_geojson"),
 ]

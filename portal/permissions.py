@@ -65,6 +65,48 @@ rules.add_perm("incidents.triage_reports", (is_officer | is_coordinator) & belon
 rules.add_perm("incidents.coordinate_unit", is_coordinator & belongs_to_police_unit)
 rules.add_perm("incidents.answer_handover", is_partner_body_staff & belongs_to_partner_body)
 
+
+# --- incidents (object: a Report)
+@rules.predicate
+def is_reports_officer(user, report) -> bool:
+    """The report is assigned to the user, or lies in one of the user's districts."""
+    if report is None or not getattr(user, "is_authenticated", False):
+        return False
+    if report.assignee_id == user.pk:
+        return True
+    return bool(report.district_id) and report.district.officers.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_in_users_police_unit(user, report) -> bool:
+    profile = _profile(user)
+    return bool(
+        report is not None
+        and profile
+        and profile.police_unit_id
+        and profile.police_unit_id == report.police_unit_id
+    )
+
+
+@rules.predicate
+def is_handed_to_users_body(user, report) -> bool:
+    profile = _profile(user)
+    return bool(
+        report is not None
+        and profile
+        and report.partner_body_id
+        and profile.partner_body_id == report.partner_body_id
+    )
+
+
+_report_police = (is_officer & is_reports_officer) | (is_coordinator & is_in_users_police_unit)
+rules.add_perm("incidents.view_report", _report_police | (is_partner_body_staff & is_handed_to_users_body))
+rules.add_perm("incidents.act_on_report", _report_police)
+rules.add_perm("incidents.coordinate_report", is_coordinator & is_in_users_police_unit)
+rules.add_perm("incidents.answer_report", is_partner_body_staff & is_handed_to_users_body)
+rules.add_perm("incidents.view_queue", is_officer | is_coordinator | is_partner_body_staff)
+rules.add_perm("incidents.view_unit_dashboard", is_coordinator)
+
 # --- workshops (object: the Municipality acted for, where there is one)
 rules.add_perm("workshops.register", is_municipal_staff | is_officer | is_coordinator | is_partner_body_staff)
 rules.add_perm("workshops.nominate", is_municipal_staff & belongs_to_municipality)

@@ -1,5 +1,7 @@
 """Writes shared by every app: the activity log, the notification outbox, organisations and profiles."""
 
+import hashlib
+import hmac
 import logging
 from datetime import timedelta
 from typing import Any
@@ -30,6 +32,11 @@ def activity_log(*, actor=None, verb: str, target: models.Model | None = None, *
     entry.full_clean()
     entry.save()
     return entry
+
+
+def client_fingerprint(*, ip: str) -> str:
+    """A salted hash of a client's IP address: enough to limit abuse, useless to identify anyone."""
+    return hmac.new(settings.IP_HASH_SALT.encode(), (ip or "").encode(), hashlib.sha256).hexdigest()
 
 
 def _language_for(recipient, language: str | None) -> str:

@@ -133,6 +133,8 @@ CELERY_BEAT_SCHEDULE = {
     # Sends what is due in the notification outbox: catches rows whose immediate task was lost and retries
     # failed ones after their back-off. Idempotent: rows are claimed with a conditional UPDATE.
     "notifications-send-due": {"task": "portal.tasks.notifications_send_due", "schedule": 60.0},
+    # KMZB deadlines: marks overdue reports, reminds officers 6 h before each deadline. Idempotent.
+    "incidents-deadlines": {"task": "incidents.tasks.deadlines_sweep", "schedule": 60.0},
 }
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Europe/Prague")
 
@@ -265,3 +267,5 @@ LOGGING = {
 
 # --- Abuse control shared by the public forms
 IP_HASH_SALT = env.str("IP_HASH_SALT", default=SECRET_KEY)
+# KMZB: one report per client (IP) per category per 24 h; 0 switches the limit off.
+REPORTS_PER_CLIENT_CATEGORY_DAY = env.int("REPORTS_PER_CLIENT_CATEGORY_DAY", default=1)

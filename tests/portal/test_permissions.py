@@ -23,6 +23,17 @@ MATRIX = {
     ("incidents.coordinate_unit", "other"): set(),
     ("incidents.answer_handover", "own"): {roles.PARTNER_BODY},
     ("incidents.answer_handover", "other"): set(),
+    # Reports: "own" lies in the officer's district, in the users' police unit, handed to their partner body
+    ("incidents.view_report", "own"): {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY},
+    ("incidents.view_report", "other"): set(),
+    ("incidents.act_on_report", "own"): {roles.OFFICER, roles.COORDINATOR},
+    ("incidents.act_on_report", "other"): set(),
+    ("incidents.coordinate_report", "own"): {roles.COORDINATOR},
+    ("incidents.coordinate_report", "other"): set(),
+    ("incidents.answer_report", "own"): {roles.PARTNER_BODY},
+    ("incidents.answer_report", "other"): set(),
+    ("incidents.view_queue", None): {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY},
+    ("incidents.view_unit_dashboard", None): {roles.COORDINATOR},
     ("workshops.register", None): {
         roles.MUNICIPAL_STAFF,
         roles.OFFICER,
@@ -45,6 +56,10 @@ OBJECT_KIND = {
     "incidents.triage_reports": "unit",
     "incidents.coordinate_unit": "unit",
     "incidents.answer_handover": "body",
+    "incidents.view_report": "report",
+    "incidents.act_on_report": "report",
+    "incidents.coordinate_report": "report",
+    "incidents.answer_report": "report",
     "workshops.nominate": "municipality",
     "projects.submit_proposal": "municipality",
     "projects.review_proposal": "municipality",
@@ -82,6 +97,25 @@ def users(world, make_user):
             police_unit=own_u,
             partner_body=own_b,
         )
+    # Reports: one in the officer's district, unit and handed to the users' body; one elsewhere entirely
+    from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+    from django.utils import timezone
+
+    from incidents.models import Category, District, Report
+
+    area = MultiPolygon(Polygon(((13, 49), (13.1, 49), (13.1, 49.1), (13, 49.1), (13, 49))), srid=4326)
+    district = District.objects.create(code="d1", name="D1", area=area, police_unit=own_u)
+    district.officers.add(result[roles.OFFICER])
+    category = Category.objects.create(code="c", group="road", name_cs="c", name_pl="c", name_en="c")
+    common = {"category": category, "point": Point(13.05, 49.05, srid=4326), "take_up_due_at": timezone.now()}
+    world["report"] = (
+        Report.objects.create(
+            token_hash="a", police_unit=own_u, district=district, partner_body=own_b, **common
+        ),
+        Report.objects.create(
+            token_hash="b", police_unit=world["unit"][1], partner_body=world["body"][1], **common
+        ),
+    )
     return result
 
 
@@ -107,7 +141,7 @@ def test_role_action_matrix(perm, which, users, world):
 
 
 @pytest.mark.parametrize(("perm", "which"), list(MATRIX))
-def test_anonymous_may_do_nothing(perm, which, world):
+def test_anonymous_may_do_nothing(perm, which, world, users):
     obj = world[OBJECT_KIND[perm]][0] if which else None
     assert not AnonymousUser().has_perm(perm, obj)
 
