@@ -16,9 +16,8 @@ def ensure_broker_folders() -> None:
     from django.conf import settings
 
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-    folders = [
-        options[key] for key in ("data_folder_in", "data_folder_out", "processed_folder") if key in options
-    ]
+    keys = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+    folders = [options[key] for key in keys if key in options]
     folders += [os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), str(settings.STATIC_ROOT)]
     for folder in folders:
         os.makedirs(folder, exist_ok=True)
