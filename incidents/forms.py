@@ -1,1 +1,285 @@
-"""Forms of this app: they parse input and leave the decisions to services."""
+"""Forms of this app: they parse input and leave the decisions to services.
+
+The citizen's report form. ``services.report_submit`` makes every decision that matters (served area,
+description rules, attachments, the per-client limit); the form only turns the request into Python values and
+carries the service's messages back to the fields the citizen sees.
+"""
+
+import math
+
+from django import forms
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Category
+from .workflow import Status
+
+DESCRIPTION_MAX = 500
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+# The service's error keys → the form's fields
+SERVICE_FIELDS = {
+    "category": "category",
+    "point": "place",
+    "description": "description",
+    "occurred_at": "occurred_at",
+    "attachments": "attachments",
+}
+
+
+class PlaceWidget(forms.MultiWidget):
+    """Latitude and longitude as two number inputs (``place_lat``, ``place_lon``). Without JavaScript the
+    citizen types them; with it the map fills them in and hides them."""
+
+    def __init__(self, attrs=None):
+        number = {"step": "any", "inputmode": "decimal", "autocomplete": "off"}
+        super().__init__(
+            {
+                "lat": forms.NumberInput(attrs={**number, "min": "-90", "max": "90"}),
+                "lon": forms.NumberInput(attrs={**number, "min": "-180", "max": "180"}),
+            },
+            attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, Point):
+            return [value.y, value.x]
+        return [None, None]
+
+
+class PlaceField(forms.Field):
+    widget = PlaceWidget
+    default_error_messages = {
+        "required": _("Please mark the place on the map, or enter its latitude and longitude."),
+        "invalid": _("Enter the latitude and the longitude as numbers, for example 49.7475 and 13.3776."),
+        "range": _("These coordinates are not a place on Earth."),
+    }
+
+    def to_python(self, value):
+        lat, lon = (list(value or []) + [None, None])[:2]
+        lat, lon = (str(v or "").strip().replace(",", ".") for v in (lat, lon))
+        if not lat and not lon:
+            return None
+        try:
+            lat, lon = float(lat), float(lon)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValidationError(self.error_messages["range"], code="range")
+        return Point(lon, lat, srid=4326)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); the service checks count, size and type."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("What is the problem?"),
+        queryset=Category.objects.filter(active=True),
+        to_field_name="code",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Please choose what kind of problem it is."),
+            "invalid_choice": _("This category can no longer be chosen. Please choose another one."),
+        },
+    )
+    place = PlaceField(label=_("Where is it?"))
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": DESCRIPTION_MAX}),
+        help_text=_("What is happening, when it usually happens, what to look for. Up to 500 characters."),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When did it happen? (optional)"),
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        error_messages={"invalid": _("Enter the date and the time, for example 2026-05-14 18:30.")},
+    )
+    attachments = MultipleFileField(
+        label=_("Photos or documents (optional)"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={"accept": "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"}
+        ),
+        help_text=_(
+            "Up to 3 files, JPEG, PNG or PDF, at most 5 MB together. Location data in photos is removed."
+        ),
+    )
+    reporter_email = forms.EmailField(
+        label=_("Your email (optional)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Only for news about this report. The police see it; nobody else does."),
+    )
+    terms = forms.BooleanField(
+        label=_("I have read the terms above and accept them."),
+        error_messages={"required": _("Please accept the terms to send the report.")},
+    )
+    # A honeypot: hidden from people (and from screen readers), filled in by form-filling robots.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    # One value per form shown: a double click or a resent form files one report, not two.
+    nonce = forms.CharField(widget=forms.HiddenInput, required=False)
+    # "I have seen the open reports nearby and send mine anyway"
+    nearby_seen = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def clean_description(self) -> str:
+        # Browsers send line breaks as CRLF but count them as one character (maxlength): count them as one.
+        return self.cleaned_data["description"].replace("\r\n", "\n")
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show the service's messages at the fields they are about."""
+        if hasattr(error, "error_dict"):
+            for key, messages in error.message_dict.items():
+                field = SERVICE_FIELDS.get(key)
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
+
+    @property
+    def place_values(self) -> list:
+        """[latitude, longitude] as typed (or as the map set them), for the map to show the point again."""
+        value = self["place"].value()
+        if isinstance(value, Point):
+            return [value.y, value.x]
+        lat, lon = (list(value or []) + [None, None])[:2]
+        return [str(v).strip().replace(",", ".") if v not in (None, "") else None for v in (lat, lon)]
+
+
+# --- the public map and statistics: their filters (GET) -------------------------------------------------
+
+MAP_PERIODS = (7, 30, 90)
+STATS_PERIODS = (30, 90, 182, 365)
+BBOX_MAX_DEGREES = 20.0  # the largest box the map endpoint answers: wider than Czechia or Poland
+
+
+class PublicReportFilterForm(forms.Form):
+    """The filters of the public map. Checking them needs no query (the map's GeoJSON endpoint runs it on
+    every pan); given ``choices`` (``selectors.public_filter_choices()``) they render as select boxes and
+    accept only those values. A wrong filter is reported and left out; the others still apply."""
+
+    periods = MAP_PERIODS
+    default_period = 90
+
+    category = forms.SlugField(label=_("Category"), required=False, max_length=60)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Status.choices]
+    )
+    period = forms.TypedChoiceField(label=_("Period"), required=False, coerce=int)
+    district = forms.IntegerField(label=_("District"), required=False, min_value=1, max_value=2**62)
+    municipality = forms.IntegerField(label=_("Town"), required=False, min_value=1, max_value=2**62)
+
+    def __init__(self, data=None, *, choices: dict | None = None, **kwargs):
+        if data is not None and not data.get("period"):
+            data = data.copy()
+            data["period"] = str(self.default_period)
+        super().__init__(data, **kwargs)
+        period = self.fields["period"]
+        period.choices = [
+            (days, ngettext("last %(days)d day", "last %(days)d days", days) % {"days": days})
+            for days in self.periods
+        ]
+        period.empty_value = self.default_period
+        if choices is not None:
+            self.fields["category"] = forms.ChoiceField(
+                label=_("Category"),
+                required=False,
+                choices=[("", _("All categories")), *choices["categories"]],
+            )
+            self.fields["district"] = forms.TypedChoiceField(
+                label=_("District"),
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", _("All districts")), *choices["districts"]],
+            )
+            self.fields["municipality"] = forms.TypedChoiceField(
+                label=_("Town"),
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", _("All towns")), *choices["municipalities"]],
+            )
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments of the selectors: category, status, district,
+        municipality (None when not chosen or wrong) and period (days)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "category": data.get("category") or None,
+            "status": data.get("status") or None,
+            "district": data.get("district") or None,
+            "municipality": data.get("municipality") or None,
+            "period": data.get("period") or self.default_period,
+        }
+
+    def filter_query(self) -> dict:
+        """The valid filters as GET parameters (for links and the map's data requests)."""
+        return {key: value for key, value in self.filters().items() if value}
+
+
+class PublicStatsFilterForm(PublicReportFilterForm):
+    periods = STATS_PERIODS
+    default_period = 365
+
+
+class MapBoxForm(PublicReportFilterForm):
+    """The map's data request: the filters plus the box in view and the zoom."""
+
+    bbox = forms.CharField(
+        max_length=200,
+        error_messages={"required": _("Give the map's box as bbox=west,south,east,north.")},
+    )
+    zoom = forms.IntegerField(required=False, min_value=0, max_value=24)
+
+    def clean_bbox(self) -> tuple[float, float, float, float]:
+        parts = self.cleaned_data["bbox"].split(",")
+        try:
+            if len(parts) != 4:
+                raise ValueError
+            west, south, east, north = (float(part) for part in parts)
+        except ValueError:
+            raise ValidationError(
+                _("The box must be four numbers: west,south,east,north (longitudes, latitudes in degrees)."),
+                code="invalid",
+            ) from None
+        if not all(math.isfinite(v) for v in (west, south, east, north)):
+            raise ValidationError(_("The box must be four finite numbers."), code="invalid")
+        if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+            raise ValidationError(
+                _("Longitudes must lie between -180 and 180 and latitudes between -90 and 90."), code="range"
+            )
+        if west >= east or south >= north:
+            raise ValidationError(
+                _("West must be less than east and south less than north: are the corners swapped?"),
+                code="swapped",
+            )
+        if east - west > BBOX_MAX_DEGREES or north - south > BBOX_MAX_DEGREES:
+            raise ValidationError(
+                _("The box is too large: at most %(max)d degrees each way. Zoom in.")
+                % {"max": BBOX_MAX_DEGREES},
+                code="too_large",
+            )
+        return west, south, east, north

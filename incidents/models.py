@@ -267,3 +267,40 @@ class Support(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "ip_hash"], name="support_once_per_client")]
+
+
+class ApiKey(models.Model):
+    """A client application allowed to use the Open311 GeoReport v2 API (``incidents/open311``). Only the
+    SHA-256 of the key is kept; its first characters (the prefix) stay readable to tell keys apart."""
+
+    name = models.CharField(_("client application"), max_length=120)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    rate_limit_per_hour = models.PositiveIntegerField(
+        _("requests per hour"), default=600, help_text=_("0 means no limit.")
+    )
+    staff = models.BooleanField(
+        _("may read police-only fields"),
+        default=False,
+        help_text=_("The description of reports and person-related categories. Never contact data."),
+    )
+    police_unit = models.ForeignKey(
+        PoliceUnit,
+        verbose_name=_("restricted to jurisdiction"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

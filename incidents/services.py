@@ -252,6 +252,7 @@ def report_support(*, report: Report, ip: str) -> bool:
         if created:
             Report.objects.filter(pk=report.pk).update(support_count=models.F("support_count") + 1)
             ReportEvent.objects.create(report=report, action="supported")
+            activity_log(verb="report.supported", target=report)
     return created
 
 
@@ -308,6 +309,11 @@ def report_transition(
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ValidationError(_("Unknown action."))
+    if expected_version is not None and expected_version != report.version:
+        # The page the user acted on is stale: say so rather than what the new state does not allow
+        raise ValidationError(
+            _("Someone else has just changed this report. Reload the page to see its current state.")
+        )
     if report.status not in transition.sources:
         raise ValidationError(
             _("“%(action)s” is not possible for a report that is %(status)s.")
@@ -508,20 +514,27 @@ def deadlines_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepRe
                 break
             for pk in ids:
                 with transaction.atomic():
-                    claimed = Report.objects.filter(pk=pk, status=status, **{flag: False}).update(
-                        **{flag: True}
-                    )
+                    # The deadline is checked again: a reopen may have moved it since the read above
+                    claimed = Report.objects.filter(
+                        pk=pk, status=status, **{flag: False, f"{deadline}__lte": now + ahead}
+                    ).update(**{flag: True})
                     if claimed != 1:
                         continue  # another worker took it
-                    report = Report.objects.select_related("category", "police_unit").get(pk=pk)
+                    report = Report.objects.select_related(
+                        "category", "police_unit", "district", "assignee__profile"
+                    ).get(pk=pk)
                     if action.endswith("reminder") and getattr(report, deadline) <= now:
                         continue  # already past the deadline: the overdue notice says it all
                     ReportEvent.objects.create(
                         report=report, at=now, action=action, data={"deadline": deadline}
                     )
                     activity_log(verb=f"report.{action}", target=report)
+                    # Keyed by the deadline too: after a reopen, the new verification deadline is a new event
                     _notify_police(
-                        report, kind=kind, event_key=action, coordinators=action.endswith("overdue")
+                        report,
+                        kind=kind,
+                        event_key=f"{action}:{getattr(report, deadline):%Y%m%d%H%M%S}",
+                        coordinators=action.endswith("overdue"),
                     )
                     setattr(result, field, getattr(result, field) + 1)
             if len(ids) < batch:

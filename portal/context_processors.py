@@ -10,6 +10,7 @@ _NAV = [
     ("incidents:index", _("Report a hazard"), None),
     ("workshops:index", _("Workshops"), None),
     ("projects:index", _("Safety grants"), None),
+    ("incidents:staff_queue", _("Reports queue"), {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY}),
     ("portal:dashboard", _("My work"), set(roles.ROLES)),
 ]
 
@@ -21,6 +22,10 @@ def navigation(request):
         if allowed is None or user_roles & allowed or getattr(request.user, "is_superuser", False):
             url = reverse(url_name)
             items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+    # Only the most specific item is current: /reports/staff/ is the queue, not "Report a hazard" (/reports/)
+    longest = max((len(item["url"]) for item in items if item["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     return {
         "nav_items": items,
         "user_roles": sorted(user_roles),

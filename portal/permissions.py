@@ -106,13 +106,53 @@ rules.add_perm("incidents.coordinate_report", is_coordinator & is_in_users_polic
 rules.add_perm("incidents.answer_report", is_partner_body_staff & is_handed_to_users_body)
 rules.add_perm("incidents.view_queue", is_officer | is_coordinator | is_partner_body_staff)
 rules.add_perm("incidents.view_unit_dashboard", is_coordinator)
+rules.add_perm("incidents.export_reports", is_officer | is_coordinator)  # their own reports only
 
 # --- workshops (object: the Municipality acted for, where there is one)
 rules.add_perm("workshops.register", is_municipal_staff | is_officer | is_coordinator | is_partner_body_staff)
 rules.add_perm("workshops.nominate", is_municipal_staff & belongs_to_municipality)
 rules.add_perm("workshops.manage", is_workshop_organiser)
+# Anybody with an account may offer a presentation (seed 001: "anyone may present on a theme").
+rules.add_perm("workshops.offer_presentation", rules.is_authenticated)
 
-# --- projects (object: the applicant Municipality)
+
+# --- workshops (object: a PresentationOffer)
+@rules.predicate
+def is_offer_author(user, offer) -> bool:
+    return bool(offer is not None and getattr(user, "is_authenticated", False) and offer.author_id == user.pk)
+
+
+rules.add_perm("workshops.change_offer", is_offer_author)
+
+
+# --- projects (submit_proposal: the applicant Municipality; the others: a Proposal)
+@rules.predicate
+def is_applicant_town(user, proposal) -> bool:
+    profile = _profile(user)
+    return bool(profile and proposal is not None and profile.municipality_id == proposal.municipality_id)
+
+
+@rules.predicate
+def is_assigned_reviewer(user, proposal) -> bool:
+    if proposal is None or not getattr(user, "is_authenticated", False):
+        return False
+    return proposal.status != "draft" and proposal.assignments.filter(member_id=user.pk).exists()
+
+
+@rules.predicate
+def is_submitted(user, proposal) -> bool:
+    return proposal is not None and proposal.status != "draft"
+
+
 rules.add_perm("projects.submit_proposal", is_municipal_staff & belongs_to_municipality)
-rules.add_perm("projects.review_proposal", is_commission_member & ~belongs_to_municipality)
+rules.add_perm("projects.edit_proposal", is_municipal_staff & is_applicant_town)
+# A commission member from the applicant town never reviews its proposal, even when assigned.
+_reviewer = is_commission_member & is_assigned_reviewer & ~is_applicant_town
+rules.add_perm("projects.review_proposal", _reviewer)
+rules.add_perm(
+    "projects.view_proposal",
+    (is_municipal_staff & is_applicant_town) | (is_programme_manager & is_submitted) | _reviewer,
+)
+rules.add_perm("projects.view_commission", is_commission_member)
+rules.add_perm("projects.manage", is_programme_manager)
 rules.add_perm("projects.decide", is_programme_manager)

@@ -1,5 +1,6 @@
 """Writes shared by every app: the activity log, the notification outbox, organisations and profiles."""
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -11,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -58,6 +60,7 @@ def notification_queue(
     recipient=None,
     language: str | None = None,
     dedup_key: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Notification | None:
     """Put an email into the outbox, rendered in the recipient's language from
     ``templates/emails/<kind>_subject.txt``, ``<kind>_body.txt`` and (optional) ``<kind>_body.html``.
@@ -65,6 +68,9 @@ def notification_queue(
     The row is written in the caller's transaction: if the change is rolled back, so is the email. It is sent
     after commit by a Celery task. With ``dedup_key``, queueing the same notification twice keeps one row and
     returns ``None`` for the second call.
+
+    ``attachments`` are files sent with the email: ``{"filename", "content_type", "content"}`` (bytes or
+    str), kept base64-encoded in the row (``content_b64``) so that a retry sends the same bytes.
     """
     language = _language_for(recipient, language)
     with translation.override(language):
@@ -73,7 +79,7 @@ def notification_queue(
         body_text = render_to_string(f"emails/{kind}_body.txt", ctx)
         try:
             body_html = render_to_string(f"emails/{kind}_body.html", ctx)
-        except Exception:  # noqa: BLE001 - the HTML part is optional
+        except TemplateDoesNotExist:  # the HTML part is optional
             body_html = ""
     return _notification_insert(
         kind=kind,
@@ -84,7 +90,21 @@ def notification_queue(
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        attachments=[_attachment_encode(item) for item in attachments or ()],
     )
+
+
+def _attachment_encode(item: dict[str, Any]) -> dict[str, str]:
+    if "content_b64" in item:
+        content_b64 = item["content_b64"]
+    else:
+        content = item["content"]
+        content_b64 = base64.b64encode(content.encode() if isinstance(content, str) else content).decode()
+    return {
+        "filename": str(item["filename"])[:200],
+        "content_type": item.get("content_type") or "application/octet-stream",
+        "content_b64": content_b64,
+    }
 
 
 def notification_queue_rendered(
@@ -157,6 +177,8 @@ def notification_send(*, notification_id: int) -> bool:
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
+    for item in notification.attachments or ():
+        message.attach(item["filename"], base64.b64decode(item["content_b64"]), item["content_type"])
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - any transport error is retried

@@ -121,6 +121,7 @@ else:
         "data_folder_in": _queue_dir,
         "data_folder_out": _queue_dir,
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -135,6 +136,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-send-due": {"task": "portal.tasks.notifications_send_due", "schedule": 60.0},
     # KMZB deadlines: marks overdue reports, reminds officers 6 h before each deadline. Idempotent.
     "incidents-deadlines": {"task": "incidents.tasks.deadlines_sweep", "schedule": 60.0},
+    # Workshops: remind confirmed participants 3 days before. Idempotent: claimed with a conditional UPDATE.
+    "workshops-reminders": {"task": "workshops.tasks.reminders_send", "schedule": 900.0},
+    # Grants: reminds towns of final reports due within 14 days or overdue. Idempotent (claims + dedup keys).
+    "projects-final-reports": {"task": "projects.tasks.final_reports_remind", "schedule": 3600.0},
 }
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Europe/Prague")
 

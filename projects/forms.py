@@ -1,1 +1,310 @@
 """Forms of this app: they parse input and leave the decisions to services."""
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .models import Call, Decision, Proposal, Review
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ProposalStartForm(forms.Form):
+    title = forms.CharField(label=_("Title of the project"), max_length=200)
+
+
+class ProposalForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "title",
+            "local_need",
+            "cite_reports",
+            "goals",
+            "activities",
+            "timetable",
+            "starts_on",
+            "ends_on",
+            "requested_amount",
+        ]
+        widgets = {
+            "local_need": forms.Textarea(attrs={"rows": 6}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "activities": forms.Textarea(attrs={"rows": 6}),
+            "timetable": forms.Textarea(attrs={"rows": 4}),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+        }
+        help_texts = {
+            "local_need": _("Why does the town need the project? What does it solve?"),
+            "cite_reports": _("Attach the figures below to the proposal as evidence of the local need."),
+            "activities": _("What will be done, by whom, with which partners."),
+            "timetable": _("The main steps and when they happen."),
+            "requested_amount": _("The budget's total cost minus the town's own part."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Drafts may be incomplete: completeness is checked on submission.
+        for name in ("local_need", "goals", "activities", "timetable"):
+            self.fields[name].required = False
+
+
+class BudgetLineForm(forms.Form):
+    eligible_cost = forms.ModelChoiceField(label=_("Cost type"), queryset=None, required=False)
+    item = forms.CharField(label=_("Item"), max_length=200, required=False)
+    amount = forms.DecimalField(label=_("Total cost"), required=False, **MONEY)
+    cofinancing = forms.DecimalField(label=_("Paid by the town"), required=False, **MONEY)
+
+    def __init__(self, *args, costs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["eligible_cost"].queryset = costs
+        self.fields["eligible_cost"].empty_label = _("– choose –")
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not (
+            data.get("item") or data.get("amount") or data.get("cofinancing") or data.get("eligible_cost")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank():
+            return data
+        if not data.get("item"):
+            self.add_error("item", _("Name the item."))
+        if data.get("amount") is None:
+            self.add_error("amount", _("Give the total cost."))
+        elif (data.get("cofinancing") or 0) > data["amount"]:
+            self.add_error("cofinancing", _("The town's part cannot exceed the total cost."))
+        return data
+
+
+BudgetLineFormSet = formset_factory(BudgetLineForm, extra=0, max_num=40, absolute_max=40)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attach a file"),
+        help_text=_("PDF, JPEG or PNG, at most 5 MB; at most 10 files."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=pgettext_lazy("grants", "Note"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AssignForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Commission members"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda user: (
+            f"{user.profile.full_name} ({user.email})"
+            if getattr(user, "profile", None) and user.profile.full_name
+            else user.email
+        )
+
+
+class ConflictForm(forms.Form):
+    conflict = forms.TypedChoiceField(
+        label=_("Conflict of interest"),
+        choices=[
+            ("no", _("I have no conflict of interest with this proposal or the applicant town.")),
+            ("yes", _("I have a conflict of interest and will not review this proposal.")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    conflict_note = forms.CharField(
+        label=_("Describe the conflict briefly"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+NA = "na"
+SCORE_CHOICES = [("", _("– choose –"))] + [(str(i), str(i)) for i in range(6)] + [(NA, _("n/a"))]
+
+
+class ReviewForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=Review.Recommendation.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.ChoiceField(
+                label=criterion.name,
+                choices=SCORE_CHOICES,
+                help_text=_("Weight %(weight)s. 0 = poor, 5 = excellent; n/a = does not apply.")
+                % {"weight": f"{criterion.weight.normalize():f}"},
+            )
+
+    def score_fields(self):
+        return [self[f"score_{criterion.pk}"] for criterion in self.criteria]
+
+    def scores(self) -> dict[int, int | None]:
+        return {
+            c.pk: None
+            if self.cleaned_data[f"score_{c.pk}"] == NA
+            else int(self.cleaned_data[f"score_{c.pk}"])
+            for c in self.criteria
+        }
+
+
+class CallForm(forms.ModelForm):
+    class Meta:
+        model = Call
+        fields = [
+            "year",
+            "title",
+            "description",
+            "budget",
+            "opens_at",
+            "closes_at",
+            "max_per_proposal",
+            "min_cofinancing_percent",
+            "eligibility_notes",
+        ]
+        widgets = {
+            "opens_at": DateTimeInput(),
+            "closes_at": DateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "eligibility_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The call must close after it opens."))
+        return data
+
+
+class CriterionForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Criterion"), max_length=200, required=False)
+    description = forms.CharField(label=_("Description"), max_length=1000, required=False)
+    weight = forms.DecimalField(
+        label=_("Weight"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and data.get("weight") is None:
+            self.add_error("weight", _("Give the weight."))
+        return data
+
+
+class EligibleCostForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Eligible cost"), max_length=200, required=False)
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+
+
+CriterionFormSet = formset_factory(CriterionForm, extra=2, max_num=20, absolute_max=20)
+EligibleCostFormSet = formset_factory(EligibleCostForm, extra=2, max_num=30, absolute_max=30)
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Meeting date"), widget=DateInput())
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    attendees = forms.CharField(
+        label=_("Attendees"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MeetingItemForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    recommend = forms.TypedChoiceField(
+        label=_("Commission's recommendation"),
+        choices=[("", _("– not decided –")), ("yes", _("recommend")), ("no", _("do not recommend"))],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        required=False,
+    )
+    proposed_amount = forms.DecimalField(label=_("Amount proposed"), required=False, **MONEY)
+    note = forms.CharField(label=pgettext_lazy("grants", "Note"), max_length=500, required=False)
+
+
+MeetingItemFormSet = formset_factory(MeetingItemForm, extra=0, max_num=500)
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Council's decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    approved_amount = forms.DecimalField(label=_("Approved amount"), required=False, **MONEY)
+    resolution_number = forms.CharField(label=_("Resolution number"), max_length=60)
+    resolved_on = forms.DateField(label=_("Resolution date"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Decision.Outcome.APPROVED and not data.get("approved_amount"):
+            self.add_error("approved_amount", _("Give the amount approved."))
+        return data
+
+
+class FinalReportForm(forms.Form):
+    summary = forms.CharField(
+        label=_("What was done"), max_length=8000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    results = forms.CharField(
+        label=_("Results and their evidence"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    spent_amount = forms.DecimalField(label=_("Grant money spent"), **MONEY)
+    cofinancing_spent = forms.DecimalField(label=_("Own money spent"), required=False, **MONEY)
+
+
+class SupportedFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+    town = forms.TypedChoiceField(label=_("Town"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, years=(), towns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("all years"))] + [(y, y) for y in years]
+        self.fields["town"].choices = [("", _("all towns"))] + list(towns)

@@ -1,9 +1,317 @@
-from django.db.models import Prefetch, QuerySet
+"""Reads of the projects app: a constant number of queries per page, whatever the number of rows."""
 
-from .models import Membership, Programme
+import json
+from collections import OrderedDict
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from incidents import selectors as incident_selectors
+from portal import roles
+
+from . import workflow
+from .models import (
+    Assignment,
+    BudgetLine,
+    Call,
+    Decision,
+    FinalReport,
+    Meeting,
+    MeetingItem,
+    Membership,
+    Message,
+    Programme,
+    Proposal,
+    Score,
+)
+from .workflow import Status
+
+ZERO = Decimal("0")
+
+
+# --- people ---------------------------------------------------------------------------------------------
+
+
+def _users_with_role(role: str) -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(groups__name=role, is_active=True)
+        .select_related("profile")
+        .distinct()
+        .order_by("email")
+    )
+
+
+def programme_managers() -> QuerySet:
+    return _users_with_role(roles.PROGRAMME_MANAGER)
+
+
+def commission_members() -> QuerySet:
+    return _users_with_role(roles.COMMISSION_MEMBER)
+
+
+def town_staff(*, municipality_id: int) -> QuerySet:
+    return _users_with_role(roles.MUNICIPAL_STAFF).filter(profile__municipality_id=municipality_id)
+
+
+# --- programme ------------------------------------------------------------------------------------------
 
 
 def programmes_with_members() -> QuerySet[Programme]:
     return Programme.objects.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("municipality"))
     )
+
+
+def programme_by_slug(*, slug: str) -> Programme | None:
+    return Programme.objects.filter(slug=slug).first()
+
+
+def programme_for_page(*, slug: str) -> Programme | None:
+    return (
+        Programme.objects.filter(slug=slug)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("municipality").order_by(
+                    "joined_on", "municipality__name"
+                ),
+            ),
+            "regional_projects",
+            Prefetch("calls", queryset=Call.objects.order_by("-year", "-opens_at")),
+        )
+        .first()
+    )
+
+
+def approved_total(*, call: Call | None = None, programme: Programme | None = None) -> Decimal:
+    """The sum the council has approved in a call or in a whole programme."""
+    qs = Decision.objects.filter(outcome=Decision.Outcome.APPROVED)
+    if call is not None:
+        qs = qs.filter(proposal__call_id=call.pk)
+    if programme is not None:
+        qs = qs.filter(proposal__call__programme_id=programme.pk)
+    return qs.aggregate(total=Sum("approved_amount"))["total"] or ZERO
+
+
+def programme_budget(*, programme: Programme) -> dict:
+    """Total, approved, spent (per accepted final reports) and remaining budget of a programme (2 queries)."""
+    approved = approved_total(programme=programme)
+    spent = (
+        FinalReport.objects.filter(
+            proposal__call__programme_id=programme.pk, proposal__status=Status.COMPLETED
+        ).aggregate(total=Sum("spent_amount"))["total"]
+        or ZERO
+    )
+    return {
+        "total": programme.total_budget,
+        "approved": approved,
+        "spent": spent,
+        "remaining": programme.total_budget - approved,
+        "approved_percent": round(approved * 100 / programme.total_budget) if programme.total_budget else 0,
+    }
+
+
+def membership_waves(memberships) -> list[tuple]:
+    """Members grouped by the day they joined: [(date or None, [membership, …]), …], the preparing ones
+    last."""
+    waves: OrderedDict = OrderedDict()
+    for membership in sorted(
+        memberships, key=lambda m: (m.joined_on is None, m.joined_on or 0, m.municipality.name)
+    ):
+        key = membership.joined_on if membership.status == Membership.Status.JOINED else None
+        waves.setdefault(key, []).append(membership)
+    return list(waves.items())
+
+
+def members_geojson(*, programme: Programme) -> str:
+    """The member towns as a GeoJSON FeatureCollection (serialised by the database, one query); each feature
+    knows when its town joined and in which wave, for the map's timeline."""
+    rows = (
+        Membership.objects.filter(programme=programme)
+        .exclude(municipality__boundary=None)
+        .annotate(geojson=AsGeoJSON("municipality__boundary", precision=5))
+        .order_by("joined_on", "municipality__name")
+        .values_list("municipality__name", "municipality__code", "status", "joined_on", "geojson")
+    )
+    rows = list(rows)
+    wave_dates = sorted({joined for _n, _c, status, joined, _g in rows if status == "joined" and joined})
+    features = []
+    for name, code, status, joined_on, geometry in rows:
+        properties = {
+            "name": name,
+            "code": code,
+            "status": status,
+            "joined_on": joined_on.isoformat() if joined_on and status == "joined" else None,
+            "wave": wave_dates.index(joined_on) + 1 if status == "joined" and joined_on else None,
+        }
+        features.append(
+            '{"type":"Feature","properties":'
+            + json.dumps(properties, ensure_ascii=False)
+            + ',"geometry":'
+            + geometry
+            + "}"
+        )
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def member_districts(*, memberships) -> dict[int, list]:
+    """The safety districts (from incidents/) of each member town, with their responsible officers:
+    {municipality id: [district, …]}."""
+    ids = [m.municipality_id for m in memberships]
+    return incident_selectors.districts_of_municipalities(municipality_ids=ids)
+
+
+# --- calls ----------------------------------------------------------------------------------------------
+
+
+def call_for_page(*, pk: int) -> Call | None:
+    return (
+        Call.objects.filter(pk=pk)
+        .select_related("programme")
+        .prefetch_related("criteria", "eligible_costs")
+        .first()
+    )
+
+
+def calls_open(*, now) -> QuerySet[Call]:
+    return Call.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related("programme")
+
+
+# --- supported projects (public) ------------------------------------------------------------------------
+
+
+def supported_projects(
+    *, programme: Programme, year: int | None = None, municipality_id: int | None = None
+) -> QuerySet[Proposal]:
+    qs = (
+        Proposal.objects.filter(call__programme=programme, status__in=workflow.SUPPORTED)
+        .select_related("call", "municipality", "decision")
+        .order_by("-call__year", "municipality__name", "title")
+    )
+    if year:
+        qs = qs.filter(call__year=year)
+    if municipality_id:
+        qs = qs.filter(municipality_id=municipality_id)
+    return qs
+
+
+def supported_by_year(*, programme: Programme) -> list[dict]:
+    """[{year, count, amount}, …], newest first."""
+    rows = (
+        Proposal.objects.filter(call__programme=programme, status__in=workflow.SUPPORTED)
+        .values("call__year")
+        .annotate(count=Count("pk"), amount=Sum("decision__approved_amount"))
+        .order_by("-call__year")
+    )
+    return [{"year": r["call__year"], "count": r["count"], "amount": r["amount"] or ZERO} for r in rows]
+
+
+def supported_towns(*, programme: Programme) -> list[tuple[int, str]]:
+    rows = (
+        Proposal.objects.filter(call__programme=programme, status__in=workflow.SUPPORTED)
+        .values_list("municipality_id", "municipality__name")
+        .distinct()
+        .order_by("municipality__name")
+    )
+    return list(rows)
+
+
+# --- proposals ------------------------------------------------------------------------------------------
+
+
+def proposals_of_town(*, municipality_id: int) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(municipality_id=municipality_id)
+        .select_related("call", "decision")
+        .order_by("-call__year", "-created_at")
+    )
+
+
+def proposal_for_page(*, pk: int) -> Proposal | None:
+    return (
+        Proposal.objects.filter(pk=pk)
+        .select_related("call__programme", "municipality", "decision", "final_report", "created_by")
+        .prefetch_related(
+            Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("eligible_cost")),
+            "attachments",
+            Prefetch("messages", queryset=Message.objects.select_related("author__profile")),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("member__profile", "review").prefetch_related(
+                    Prefetch("review__scores", queryset=Score.objects.select_related("criterion"))
+                ),
+            ),
+            "call__criteria",
+            "call__eligible_costs",
+        )
+        .first()
+    )
+
+
+def proposals_of_call(*, call: Call, statuses=None) -> QuerySet[Proposal]:
+    qs = (
+        Proposal.objects.filter(call=call)
+        .exclude(status=Status.DRAFT)
+        .select_related("municipality", "decision")
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("member", "review"))
+        )
+        .order_by("status", "-score", "submitted_at")
+    )
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return qs
+
+
+def manager_overview() -> QuerySet[Call]:
+    """Calls with their proposals counted by status (one query)."""
+    counts = {
+        f"n_{status}": Count("proposals", filter=Q(proposals__status=status)) for status in Status.values
+    }
+    return Call.objects.select_related("programme").annotate(**counts).order_by("-year", "-opens_at")
+
+
+def assignments_of_member(*, user) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(member=user)
+        .select_related("proposal__call", "proposal__municipality", "review")
+        .order_by("-proposal__call__year", "proposal__status", "assigned_at")
+    )
+
+
+def assignment_of(*, proposal: Proposal, user) -> Assignment | None:
+    return (
+        Assignment.objects.filter(proposal=proposal, member=user)
+        .select_related("review")
+        .prefetch_related("review__scores")
+        .first()
+    )
+
+
+def meetings_of_call(*, call: Call) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(call=call).annotate(item_count=Count("items"))
+
+
+def meeting_for_page(*, pk: int) -> Meeting | None:
+    return (
+        Meeting.objects.filter(pk=pk)
+        .select_related("call__programme", "closed_by")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=MeetingItem.objects.select_related("proposal__municipality").order_by("rank", "id"),
+            )
+        )
+        .first()
+    )
+
+
+def recommendation_rows(*, meeting: Meeting) -> list[MeetingItem]:
+    return list(meeting.items.all())
+
+
+def proposals_awaiting_decision(*, call: Call) -> QuerySet[Proposal]:
+    return proposals_of_call(call=call, statuses=workflow.AWAITING_DECISION)

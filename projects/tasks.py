@@ -1,1 +1,12 @@
-"""Celery tasks of this app (discovered by portal.celery)."""
+"""Celery tasks of the projects app (discovered by portal.celery)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="projects.tasks.final_reports_remind", ignore_result=True)
+def final_reports_remind() -> dict:
+    """Reminders of final reports due soon or overdue. Idempotent: safe on several workers."""
+    result = services.final_reports_remind()
+    return {"reminded": result.reminded, "overdue": result.overdue}

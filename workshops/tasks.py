@@ -1,1 +1,17 @@
-"""Celery tasks of this app (discovered by portal.celery)."""
+"""Celery tasks of the workshops app (discovered by portal.celery)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="workshops.tasks.reminders_send", ignore_result=True)
+def reminders_send() -> int:
+    """Beat: remind confirmed participants 3 days before their workshop (idempotent)."""
+    return services.reminders_send()
+
+
+@shared_task(name="workshops.tasks.publication_build", ignore_result=True, acks_late=True)
+def publication_build(publication_id: int) -> bool:
+    """Build one edition of the publication (claimed, so a duplicate delivery does nothing)."""
+    return services.publication_build(publication_id=publication_id)

@@ -1,37 +1,393 @@
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Pages of the citizen, who has no account: the landing page, the report form (with the nearby check and
+the support button), the "submitted" page and the private tracking page.
 
-from .. import selectors
+Decisions belong to ``services.report_submit`` / ``services.report_support``; these views parse the request,
+call them and render. The client's address is ``REMOTE_ADDR``: behind a reverse proxy it must be the
+citizen's address, not the proxy's (see README, "Client addresses"); only a salted hash of it is stored.
+"""
+
+import hashlib
+import logging
+import secrets
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.models import Country
+
+from .. import selectors, services
+from ..forms import DATETIME_LOCAL, ReportForm
+from ..models import Category, Report
+from ..workflow import TRANSITIONS, Status
+
+logger = logging.getLogger(__name__)
+
+NONCE_SALT = "incidents.report-form"
+NONCE_MAX_AGE = 7 * 24 * 3600  # a form left open for a week can still be sent
+NONCE_PENDING, NONCE_DONE = "pending", "done"
+NONCE_WAIT_SECONDS = 15  # how long a duplicate request waits for the first one to finish
+SUBMITTED_SESSION_KEY = "incidents_submitted"
+NEARBY_SHOWN = 5
+
+# Timeline entries that are not workflow actions (those take their public label from workflow.TRANSITIONS)
+PUBLIC_EVENT_LABELS = {
+    "submitted": gettext_lazy("The report was submitted."),
+    "take_up_overdue": gettext_lazy("The deadline for taking the report up has passed."),
+    "verify_overdue": gettext_lazy("The deadline for verifying the report has passed."),
+}
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+# --- landing page ---------------------------------------------------------------------------------------
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "incidents/index.html", {"groups": selectors.categories_active_grouped()})
+    return render(request, "incidents/index.html", {"groups": _groups()})
 
 
-# Not built yet: each of these answers 404 until its page exists.
+def _groups() -> list[tuple[str, str, list[Category]]]:
+    """[(group code, group label, [category, …]), …] for the icons and fieldsets, in the order the groups are
+    declared (road first, "other" last). One query."""
+    order = {code: number for number, code in enumerate(Category.Group.values)}
+    groups = [(items[0].group, label, items) for label, items in selectors.categories_active_grouped()]
+    return sorted(groups, key=lambda group: order.get(group[0], len(order)))
 
 
-def report_new(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+# --- the report form ------------------------------------------------------------------------------------
 
 
-def nearby(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _new_nonce() -> str:
+    return signing.dumps(secrets.token_urlsafe(16), salt=NONCE_SALT)
 
 
-def places(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _nonce_key(nonce: str) -> str | None:
+    """The cache key of a nonce this site issued, or None for a missing, forged or very old one."""
+    try:
+        signing.loads(nonce or "", salt=NONCE_SALT, max_age=NONCE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return "incidents:report-nonce:" + hashlib.sha256(nonce.encode()).hexdigest()
 
 
-def report_submitted(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def served_extent_cache_key(country: str) -> str:
+    return f"incidents:served-extent:{country}"
 
 
-def track(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _map_context() -> dict:
+    """Where the form's map opens: the served area of the visitor's country (by language). Cached for a few
+    minutes: the query reads every served boundary."""
+    country = Country.PL if get_language() == "pl" else Country.CZ
+    extent = cache.get_or_set(
+        served_extent_cache_key(country), lambda: selectors.served_extent(country=country), 300
+    )
+    return {
+        "map_bounds": ",".join(f"{v:.5f}" for v in extent) if extent else "",
+        "map_center": "{:.5f},{:.5f}".format(*settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
+        "map_zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+    }
 
 
-def support(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _render_form(request: HttpRequest, form: ReportForm, *, files_lost: bool = False) -> HttpResponse:
+    form.fields["occurred_at"].widget.attrs["max"] = timezone.localtime().strftime(DATETIME_LOCAL)
+    context = {
+        "form": form,
+        "groups": _groups(),
+        "selected_category": form["category"].value() or "",
+        "place": form.place_values,
+        "files_lost": files_lost and bool(form.errors),
+        "description_max": services.MAX_DESCRIPTION,
+        **_map_context(),
+    }
+    return render(request, "incidents/report_form.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _render_form(request, ReportForm(initial={"nonce": _new_nonce()}))
+
+    if request.POST.get("website"):
+        # The honeypot was filled in: a robot. Pretend it worked, save nothing.
+        logger.info("Report form honeypot filled in; nothing saved")
+        request.session[SUBMITTED_SESSION_KEY] = {"honeypot": True}
+        return redirect("incidents:report_submitted")
+
+    key = _nonce_key(request.POST.get("nonce", ""))
+    if key and cache.get(key) == NONCE_DONE:
+        return redirect("incidents:report_submitted")  # sent already (a double click, a resent form)
+
+    form = ReportForm(request.POST, request.FILES)
+    files_lost = bool(request.FILES.getlist("attachments"))
+    if not form.is_valid():
+        return _render_form(request, form, files_lost=files_lost)
+    if key is None:  # no nonce, or not one of ours: show the form again, with a fresh one
+        data = request.POST.copy()
+        data["nonce"] = _new_nonce()
+        form = ReportForm(data, request.FILES)
+        form.is_valid()
+        form.add_error(None, _("This form has expired. Please check the details and send it again."))
+        return _render_form(request, form, files_lost=files_lost)
+
+    data = form.cleaned_data
+    category, point = data["category"], data["place"]
+    if not data["nearby_seen"] and category.public:
+        nearby = selectors.reports_nearby(category=category, point=point)
+        if nearby:
+            return _render_nearby(request, form, nearby, files_lost=files_lost)
+
+    if not _claim(key):  # another request with this form filed the report (or is filing it)
+        return redirect("incidents:report_submitted")
+    try:
+        report, token = services.report_submit(
+            category=category,
+            point=point,
+            description=data["description"],
+            occurred_at=data["occurred_at"],
+            attachments=data["attachments"],
+            reporter_email=data["reporter_email"],
+            language=get_language(),
+            ip=_client_ip(request),
+        )
+    except ValidationError as error:
+        cache.delete(key)
+        form.add_service_errors(error)
+        return _render_form(request, form, files_lost=files_lost)
+    except BaseException:
+        cache.delete(key)
+        raise
+    # The token goes to the session (never into a URL before the citizen has seen it), saved before the
+    # duplicate request waiting above is let through to the "submitted" page.
+    request.session[SUBMITTED_SESSION_KEY] = {"token": token, "email": report.reporter_email}
+    request.session.save()
+    cache.set(key, NONCE_DONE, timeout=NONCE_MAX_AGE)
+    return redirect("incidents:report_submitted")
+
+
+def _claim(key: str) -> bool:
+    """Claim a form for this request (an atomic cache add). Of two requests with the same form, only the
+    first files a report; the second waits until the first is done, then shows the same "submitted" page."""
+    waited = 0.0
+    while not cache.add(key, NONCE_PENDING, timeout=3600):
+        if cache.get(key) == NONCE_DONE or waited >= NONCE_WAIT_SECONDS:
+            return False
+        time.sleep(0.25)
+        waited += 0.25
+    return True
+
+
+def _nearby_items(reports: list[Report], point) -> list[dict]:
+    """What the public may know about a nearby report: never its description or its reporter."""
+    return [
+        {
+            "reference": report.reference,
+            "category": report.category.name,
+            "status": report.status,
+            "status_label": str(report.get_status_display()),
+            "distance_m": round(selectors.haversine_m(point, report.point)),
+            "created_at": report.created_at.isoformat(),
+            "created": formats.date_format(timezone.localtime(report.created_at), "SHORT_DATE_FORMAT"),
+            "support_count": report.support_count,
+            "support_url": reverse("incidents:support", args=[report.reference]),
+        }
+        for report in reports[:NEARBY_SHOWN]
+    ]
+
+
+def _render_nearby(request: HttpRequest, form: ReportForm, nearby: list[Report], *, files_lost: bool):
+    """The form's intermediate page without JavaScript: the open reports nearby, each with a support button,
+    and the citizen's report carried along in hidden fields to be sent anyway."""
+    skip = {"csrfmiddlewaretoken", "nearby_seen"}
+    carried = [(name, value) for name, values in request.POST.lists() if name not in skip for value in values]
+    context = {
+        "form": form,
+        "category": form.cleaned_data["category"],
+        "items": _nearby_items(nearby, form.cleaned_data["place"]),
+        "carried": carried,
+        "files_lost": files_lost,
+    }
+    return render(request, "incidents/report_nearby.html", context)
+
+
+@require_GET
+def nearby(request: HttpRequest) -> JsonResponse:
+    """For the form's map: is this place served, where is it, and which open reports of the chosen category
+    are within ~150 m. Only what the public map may show; person-related categories list nothing."""
+    try:
+        lat, lon = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
+    except ValueError:
+        return JsonResponse({"error": _("Give the place as lat and lon.")}, status=400)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return JsonResponse({"error": _("These coordinates are not a place on Earth.")}, status=400)
+    from django.contrib.gis.geos import Point
+
+    point = Point(lon, lat, srid=4326)
+    district = selectors.district_at(point=point)
+    municipality = selectors.municipality_at(point=point)
+    served = district is not None or (
+        municipality is not None and selectors.police_unit_serving(municipality=municipality) is not None
+    )
+    category = Category.objects.filter(code=request.GET.get("category", ""), active=True).first()
+    items = []
+    if served and category is not None and category.public:
+        items = _nearby_items(selectors.reports_nearby(category=category, point=point), point)
+    html = (
+        render_to_string("incidents/_nearby_list.html", {"items": items, "in_form": True}, request=request)
+        if items
+        else ""
+    )
+    response = JsonResponse(
+        {
+            "served": served,
+            "municipality": municipality.name if municipality else "",
+            "district": district.name if district else "",
+            "reports": items,
+            "html": html,
+        }
+    )
+    response["Cache-Control"] = "private, max-age=30"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def places(request: HttpRequest) -> JsonResponse:
+    """ "Find a place" on the form's map: served municipalities and districts by name, with a point inside."""
+    return JsonResponse({"places": selectors.places_search(query=request.GET.get("q", ""))})
+
+
+@require_POST
+def support(request: HttpRequest, reference: str) -> HttpResponse:
+    """ "I see it too": add the citizen's support to an open report instead of filing a duplicate."""
+    report = (
+        Report.objects.select_related("category")
+        .filter(reference=reference[:9], category__public=True)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    try:
+        added = services.report_support(report=report, ip=_client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("incidents:index")
+    if added:
+        messages.success(
+            request,
+            _(
+                "Thank you. Your support was added to report %(reference)s; the police see how many people "
+                "reported the problem."
+            )
+            % {"reference": report.reference},
+        )
+    else:
+        messages.info(
+            request,
+            _("You have already supported report %(reference)s. Thank you.")
+            % {"reference": report.reference},
+        )
+    return redirect("incidents:index")
+
+
+# --- after submitting -----------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def report_submitted(request: HttpRequest) -> HttpResponse:
+    """The reference and the private tracking link, shown once: a reload shows them no more."""
+    ticket = request.session.pop(SUBMITTED_SESSION_KEY, None) or {}
+    context = {"report": None, "honeypot": bool(ticket.get("honeypot"))}
+    if ticket.get("token"):
+        report = services.report_by_token(ticket["token"])
+        if report is not None:
+            context.update(
+                report=report,
+                tracking_url=request.build_absolute_uri(reverse("incidents:track", args=[ticket["token"]])),
+                email=ticket.get("email", ""),
+                verify_days=round(report.category.verify_hours / 24),
+            )
+    response = render(request, "incidents/report_submitted.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- tracking -------------------------------------------------------------------------------------------
+
+
+def _deadline(due, done, *, open_now: bool, now) -> str:
+    """met | late | overdue | pending | none"""
+    if due is None:
+        return "none"
+    if done is not None:
+        return "met" if done <= due else "late"
+    return "overdue" if open_now and now > due else "pending"
+
+
+@never_cache
+@require_GET
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    report = services.report_by_token(token) if 16 <= len(token) <= 64 else None
+    if report is None:
+        raise Http404
+    now = timezone.now()
+    timeline = []
+    for event in selectors.report_timeline(report=report, public=True):
+        transition = TRANSITIONS.get(event.action)
+        text = transition.public_label if transition else PUBLIC_EVENT_LABELS.get(event.action)
+        if text is None:
+            continue
+        if event.action == "submitted":
+            who = _("you")
+        elif transition is None:
+            who = ""
+        elif transition.partner_may:
+            who = _("partner body")
+        else:
+            who = _("police")
+        timeline.append(
+            {
+                "at": event.at,
+                "action": event.action,
+                "text": text,
+                "who": who,
+                "answer": event.public_answer,
+                "status": event.to_status if event.to_status != event.from_status else "",
+                "status_label": Status(event.to_status).label if event.to_status in Status.values else "",
+            }
+        )
+    context = {
+        "report": report,
+        "timeline": timeline,
+        "take_up": _deadline(
+            report.take_up_due_at, report.taken_up_at, open_now=report.status == Status.NEW, now=now
+        ),
+        "verify": _deadline(
+            report.verify_due_at, report.verified_at, open_now=report.status == Status.VERIFYING, now=now
+        ),
+        "verify_days": round(report.category.verify_hours / 24),
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+    }
+    response = render(request, "incidents/track.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response

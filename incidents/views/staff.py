@@ -1,35 +1,457 @@
-from django.http import Http404, HttpRequest, HttpResponse
+"""Pages of the police and the partner bodies: the queue, the report page with its workflow actions, the
+attachments, the coordinator dashboard and the exports of the filtered queue.
 
-# Not built yet: each of these answers 404 until its page exists.
+A report the user may not see answers 404, exactly like one that does not exist: the pages never reveal
+which reports exist."""
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import roles
+from portal.models import PoliceUnit
+from portal.roles import role_names
+
+from .. import selectors, services
+from ..models import Report
+from ..staff_forms import ActionForm, BulkTakeUpForm, DashboardFilterForm, QueueFilterForm
+from ..workflow import TRANSITIONS, Status, transitions_from
+
+PAGE_SIZE = 25
+
+# Timeline entries that are not workflow actions (those take their label from workflow.TRANSITIONS)
+EVENT_LABELS = {
+    "submitted": gettext_lazy("Submitted by the citizen"),
+    "supported": gettext_lazy("Another citizen supported the report"),
+    "take_up_overdue": gettext_lazy("Take-up deadline missed"),
+    "verify_overdue": gettext_lazy("Verification deadline missed"),
+    "take_up_reminder": gettext_lazy("Reminder: the take-up deadline is near"),
+    "verify_reminder": gettext_lazy("Reminder: the verification deadline is near"),
+}
 
 
-def queue(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _event_label(action: str) -> str:
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].label
+    return EVENT_LABELS.get(action, action)
 
 
-def bulk_take_up(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
 
 
-def report_detail(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _is_police(user) -> bool:
+    return user.is_superuser or bool(role_names(user) & {roles.OFFICER, roles.COORDINATOR})
 
 
-def report_act(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _report_or_404(request: HttpRequest, pk: int) -> Report:
+    report = selectors.staff_report(pk=pk)
+    if report is None or not request.user.has_perm("incidents.view_report", report):
+        raise Http404
+    return report
 
 
-def attachment(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _deadline(report: Report, now) -> dict | None:
+    """The deadline the report is waiting for, as the queue and the report page show it."""
+    if report.status == Status.NEW:
+        kind, due = _("Take up by"), report.take_up_due_at
+    elif report.status == Status.VERIFYING and report.verify_due_at:
+        kind, due = _("Verify by"), report.verify_due_at
+    else:
+        return None
+    return {"kind": kind, "due": due, "overdue": due <= now}
 
 
-def dashboard(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+# --- the queue ------------------------------------------------------------------------------------------
 
 
-def export_csv(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    _require(request, "incidents.view_queue")
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    reports = selectors.staff_queue(request.user, **form.filters()).select_related("assignee__profile")
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    police = _is_police(request.user)
+    for report in page.object_list:
+        report.deadline = _deadline(report, now)
+        report.selectable = police and report.status == Status.NEW
+    context = {
+        "form": form,
+        "page": page,
+        "police": police,
+        "can_export": request.user.has_perm("incidents.export_reports"),
+        "can_dashboard": request.user.has_perm("incidents.view_unit_dashboard"),
+        "filter_query": _filter_query(request),
+    }
+    return render(request, "incidents/staff_queue.html", context)
 
 
-def export_geojson(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _filter_query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    fallback = reverse("incidents:staff_queue")
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return fallback
+
+
+@login_required
+@require_POST
+def bulk_take_up(request: HttpRequest) -> HttpResponse:
+    """Take up the ticked reports, each through the workflow service; say which succeeded and which not."""
+    _require(request, "incidents.view_queue")
+    form = BulkTakeUpForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("report", []):
+            messages.error(request, error)
+        return redirect(_safe_next(request, request.POST.get("next")))
+    ids = form.cleaned_data["report"]
+    visible = selectors.reports_for_staff(request.user).select_related("category").filter(pk__in=ids)
+    reports = {report.pk: report for report in visible}
+    done, failed = [], []
+    for pk in ids:
+        report = reports.get(pk)
+        if report is None:
+            failed.append(_("Report no. %(id)s: not found among your reports.") % {"id": pk})
+            continue
+        try:
+            services.report_transition(report=report, action="take_up", actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            failed.append(f"{report.reference}: {reason}")
+        else:
+            done.append(report.reference)
+    if done:
+        messages.success(
+            request,
+            _("Taken up (%(count)d): %(references)s.") % {"count": len(done), "references": ", ".join(done)},
+        )
+    for message in failed:
+        messages.error(request, _("Not taken up – %(reason)s") % {"reason": message})
+    return redirect(_safe_next(request, form.cleaned_data.get("next")))
+
+
+# --- the report page ------------------------------------------------------------------------------------
+
+
+def _render_report(
+    request: HttpRequest, report: Report, *, failed_form: ActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    police = user.has_perm("incidents.act_on_report", report)
+    profile = getattr(user, "profile", None)
+    timeline = selectors.staff_timeline(
+        report=report, police=police, partner_body_id=getattr(profile, "partner_body_id", None)
+    )
+    status_labels = dict(Status.choices)
+    for event in timeline:
+        event.label = _event_label(event.action)
+        event.from_label = status_labels.get(event.from_status, event.from_status)
+        event.to_label = status_labels.get(event.to_status, event.to_status)
+        event.actor_name = selectors.person_name(event.actor) if event.actor_id else ""
+    forms, lost = [], None
+    for transition in transitions_from(report.status):
+        if not services.transition_allowed(report=report, action=transition.name, user=user):
+            continue
+        if failed_form is not None and failed_form.transition.name == transition.name:
+            forms.append(failed_form)
+        else:
+            forms.append(ActionForm(transition=transition, report=report))
+    if failed_form is not None and failed_form not in forms:
+        # The action is no longer possible (someone else changed the report): keep what was typed visible
+        lost = {
+            "public_answer": failed_form.data.get(failed_form.add_prefix("public_answer"), ""),
+            "internal_note": failed_form.data.get(failed_form.add_prefix("internal_note"), ""),
+        }
+    context = {
+        "report": report,
+        "police": police,
+        "deadline": _deadline(report, timezone.now()),
+        "attachments": list(report.attachments.all()),
+        "timeline": timeline,
+        "forms": forms,
+        "failed_form": failed_form,
+        "lost": lost if lost and any(lost.values()) else None,
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+    }
+    return render(request, "incidents/staff_report.html", context, status=status)
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_report(request, _report_or_404(request, pk))
+
+
+def _add_service_errors(form: ActionForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_POST
+def report_act(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_or_404(request, pk)
+    transition = TRANSITIONS.get(request.POST.get("action", ""))
+    if transition is None:
+        messages.error(request, _("Unknown action."))
+        return redirect("incidents:staff_report", pk=report.pk)
+    form = ActionForm(request.POST, transition=transition, report=report)
+    status = 200
+    if form.is_valid():
+        try:
+            services.report_transition(report=report, actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You may not do this with this report."))
+            status = 403
+        else:
+            done = {"action": transition.label, "reference": report.reference}
+            messages.success(request, _("Done: %(action)s (report %(reference)s).") % done)
+            return redirect("incidents:staff_report", pk=report.pk)
+    # Show the report as it is now, with what was typed and why it was not saved. The form is rendered with
+    # the current version: the user has now seen the current state and may decide again.
+    fresh = selectors.staff_report(pk=report.pk)
+    data = request.POST.copy()
+    data[form.add_prefix("version")] = str(fresh.version)
+    form.data = data
+    return _render_report(request, fresh, failed_form=form, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A report's photo or PDF, for those who may see the report. Photos inline, anything else downloaded."""
+    item = selectors.staff_attachment(pk=pk)
+    if item is None or not request.user.has_perm("incidents.view_report", item.report):
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    inline = item.content_type in ("image/jpeg", "image/png")
+    known = inline or item.content_type == "application/pdf"
+    response = FileResponse(
+        handle,
+        content_type=item.content_type if known else "application/octet-stream",
+        as_attachment=not inline,
+        filename=item.original_name or f"attachment-{item.pk}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- the coordinator dashboard --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require(request, "incidents.view_unit_dashboard")
+    form = DashboardFilterForm(request.GET or None)
+    since, until = form.period_bounds()
+    unit = getattr(getattr(request.user, "profile", None), "police_unit", None)
+    units = []
+    if request.user.is_superuser:
+        units = list(PoliceUnit.objects.order_by("name"))
+        chosen = request.GET.get("unit", "")
+        unit = next((u for u in units if str(u.pk) == chosen), unit or (units[0] if units else None))
+    data = selectors.unit_dashboard(police_unit=unit, since=since, until=until) if unit else None
+    context = {
+        "form": form,
+        "unit": unit,
+        "units": units,
+        "data": data,
+        "since": since,
+        "until_inclusive": until - timedelta(days=1),
+    }
+    return render(request, "incidents/staff_dashboard.html", context)
+
+
+# --- exports of the filtered queue ----------------------------------------------------------------------
+
+
+def _export_reports(request: HttpRequest):
+    _require(request, "incidents.export_reports")
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return None  # never export more than was asked for
+    return (
+        selectors.staff_queue(request.user, **form.filters())
+        .select_related("assignee__profile", "partner_body")
+        .iterator(chunk_size=2000)
+    )
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
+
+
+def _export_fields(report: Report) -> dict:
+    return {
+        "reference": report.reference,
+        "submitted": _local(report.created_at),
+        "category": report.category.code,
+        "category_name": str(report.category.name),
+        "status": report.status,
+        "status_name": str(report.get_status_display()),
+        "district": report.district.name if report.district_id else "",
+        "municipality": report.municipality.name if report.municipality_id else "",
+        "officer": selectors.person_name(report.assignee) if report.assignee_id else "",
+        "take_up_due": _local(report.take_up_due_at),
+        "taken_up": _local(report.taken_up_at),
+        "verify_due": _local(report.verify_due_at),
+        "verified": _local(report.verified_at),
+        "closed": _local(report.closed_at),
+        "take_up_overdue": report.take_up_overdue,
+        "verify_overdue": report.verify_overdue,
+        "supports": report.support_count,
+        "partner_body": report.partner_body.name if report.partner_body_id else "",
+        "description": report.description,
+        "public_answer": report.public_answer,
+        "url": services.staff_url(report),
+    }
+
+
+EXPORT_COLUMNS = [
+    ("reference", gettext_lazy("Reference")),
+    ("submitted", gettext_lazy("Submitted")),
+    ("category", gettext_lazy("Category code")),
+    ("category_name", gettext_lazy("Category")),
+    ("status", gettext_lazy("Status code")),
+    ("status_name", gettext_lazy("Status")),
+    ("district", gettext_lazy("District")),
+    ("municipality", gettext_lazy("Municipality")),
+    ("officer", gettext_lazy("Officer")),
+    ("latitude", gettext_lazy("Latitude")),
+    ("longitude", gettext_lazy("Longitude")),
+    ("take_up_due", gettext_lazy("Take up by")),
+    ("taken_up", gettext_lazy("Taken up")),
+    ("verify_due", gettext_lazy("Verify by")),
+    ("verified", gettext_lazy("Verified")),
+    ("closed", gettext_lazy("Closed")),
+    ("take_up_overdue", gettext_lazy("Take-up overdue")),
+    ("verify_overdue", gettext_lazy("Verification overdue")),
+    ("supports", gettext_lazy("Supports")),
+    ("partner_body", gettext_lazy("Partner body")),
+    ("description", gettext_lazy("Description")),
+    ("public_answer", gettext_lazy("Public answer")),
+    ("url", gettext_lazy("Link")),
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(value) -> object:
+    """Spreadsheets run a cell starting with = + - @ (or a tab / line break before one) as a formula: such
+    text is prefixed with an apostrophe so it stays text. Numbers and booleans are left as they are."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _bad_filters() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _("The filters were not understood. Go back to the queue and choose them again."),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _filename(extension: str) -> str:
+    return f"reports-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    reports = _export_reports(request)
+    if reports is None:
+        return _bad_filters()
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow([str(label) for _key, label in EXPORT_COLUMNS])
+        for report in reports:
+            fields = _export_fields(report)
+            fields["latitude"], fields["longitude"] = round(report.point.y, 6), round(report.point.x, 6)
+            yield writer.writerow([csv_safe(fields[key]) for key, _label in EXPORT_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_geojson(request: HttpRequest) -> HttpResponse:
+    reports = _export_reports(request)
+    if reports is None:
+        return _bad_filters()
+
+    def chunks() -> Iterator[str]:
+        yield '{"type": "FeatureCollection", "features": ['
+        for index, report in enumerate(reports):
+            feature = {
+                "type": "Feature",
+                "id": report.reference,
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(report.point.x, 6), round(report.point.y, 6)],
+                },
+                "properties": _export_fields(report),
+            }
+            yield ("," if index else "") + json.dumps(feature, ensure_ascii=False)
+        yield "]}"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/geo+json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("geojson")}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

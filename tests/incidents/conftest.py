@@ -51,3 +51,29 @@ def area(db, make_user):
         "outside_district": Point(13.05, 49.45, srid=4326),
         "outside_area": Point(14.4, 50.1, srid=4326),
     }
+
+
+# --- Open311 (tests/incidents/test_open311_*.py) ----------------------------------------------------------
+
+
+@pytest.fixture
+def open311_keys(area):
+    """A civic app's api key and a staff (back office) one, both without an hourly limit: their secrets."""
+    from incidents.open311.services import api_key_create
+
+    civic, civic_secret = api_key_create(name="Civic app", rate_limit_per_hour=0)
+    staff, staff_secret = api_key_create(name="Town back office", staff=True, rate_limit_per_hour=0)
+    return {"civic": civic_secret, "staff": staff_secret, "civic_key": civic, "staff_key": staff}
+
+
+@pytest.fixture
+def person_category(area):
+    """A person-related category: never public."""
+    return Category.objects.create(
+        code="minors-at-risk",
+        group="social",
+        name_cs="ohrožené děti",
+        name_pl="zagrożeni nieletni",
+        name_en="Minors at risk",
+        public=False,
+    )

@@ -134,3 +134,24 @@ def test_role_change_logs_and_notifies(make_user):
     entry = activity_for(target=user).get()
     assert entry.verb == "user.roles_set"
     assert entry.data["roles"] == ["coordinator", "officer"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attachment_is_kept_in_the_row_and_sent_with_the_email(make_user, settings):
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    settings.EMAIL_BACKEND = "tests.portal.test_notifications.BrokenBackend"
+    notification = _queue(
+        make_user(),
+        attachments=[{"filename": "invite.ics", "content_type": "text/calendar", "content": ics}],
+    )
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.PENDING  # first attempt failed: the row keeps the file
+    assert [a["filename"] for a in notification.attachments] == ["invite.ics"]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert services.notifications_send_due() == 1
+    (message,) = mail.outbox
+    ((filename, content, mimetype),) = message.attachments
+    assert (filename, mimetype) == ("invite.ics", "text/calendar")
+    assert content == ics  # Django decodes text/* attachments back to str

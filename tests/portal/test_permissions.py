@@ -34,6 +34,7 @@ MATRIX = {
     ("incidents.answer_report", "other"): set(),
     ("incidents.view_queue", None): {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY},
     ("incidents.view_unit_dashboard", None): {roles.COORDINATOR},
+    ("incidents.export_reports", None): {roles.OFFICER, roles.COORDINATOR},
     ("workshops.register", None): {
         roles.MUNICIPAL_STAFF,
         roles.OFFICER,
@@ -43,11 +44,21 @@ MATRIX = {
     ("workshops.nominate", "own"): {roles.MUNICIPAL_STAFF},
     ("workshops.nominate", "other"): set(),
     ("workshops.manage", None): {roles.WORKSHOP_ORGANISER},
+    ("workshops.offer_presentation", None): set(ALL_ROLES),
+    # An offer is changed by its author only (tests/workshops/test_offers.py); nobody else, whatever the role.
+    ("workshops.change_offer", "other"): set(),
     ("projects.submit_proposal", "own"): {roles.MUNICIPAL_STAFF},
     ("projects.submit_proposal", "other"): set(),
+    # Proposals: "own" is the users' town's, "other" another town's; the commission member is assigned to both
+    ("projects.edit_proposal", "own"): {roles.MUNICIPAL_STAFF},
+    ("projects.edit_proposal", "other"): set(),
     # A commission member may not review a proposal of their own town.
     ("projects.review_proposal", "own"): set(),
     ("projects.review_proposal", "other"): {roles.COMMISSION_MEMBER},
+    ("projects.view_proposal", "own"): {roles.MUNICIPAL_STAFF, roles.PROGRAMME_MANAGER},
+    ("projects.view_proposal", "other"): {roles.COMMISSION_MEMBER, roles.PROGRAMME_MANAGER},
+    ("projects.view_commission", None): {roles.COMMISSION_MEMBER},
+    ("projects.manage", None): {roles.PROGRAMME_MANAGER},
     ("projects.decide", None): {roles.PROGRAMME_MANAGER},
 }
 
@@ -61,8 +72,11 @@ OBJECT_KIND = {
     "incidents.coordinate_report": "report",
     "incidents.answer_report": "report",
     "workshops.nominate": "municipality",
+    "workshops.change_offer": "offer",
     "projects.submit_proposal": "municipality",
-    "projects.review_proposal": "municipality",
+    "projects.edit_proposal": "proposal",
+    "projects.review_proposal": "proposal",
+    "projects.view_proposal": "proposal",
 }
 
 
@@ -115,6 +129,27 @@ def users(world, make_user):
         Report.objects.create(
             token_hash="b", police_unit=world["unit"][1], partner_body=world["body"][1], **common
         ),
+    )
+    from workshops.models import Initiative, PresentationOffer, Workshop
+
+    workshop = Workshop.objects.create(
+        initiative=Initiative.objects.create(code="bi", name_cs="BI"), number=1, theme_cs="Téma"
+    )
+    offer = PresentationOffer.objects.create(
+        workshop=workshop,
+        author=make_user(email="speaker@example.org"),
+        speaker_name="Speaker",
+        speaker_organisation="Town",
+        speaker_email="speaker@example.org",
+        title="Talk",
+        abstract="Abstract",
+    )
+    world["offer"] = (None, offer)  # "own" offers: their author only, tested in tests/workshops
+    # Proposals: a submitted one of the users' town and one of another town, the commission member on both
+    from tests.projects.factories import proposals_for_matrix
+
+    world["proposal"] = proposals_for_matrix(
+        towns=world["municipality"], reviewer=result[roles.COMMISSION_MEMBER]
     )
     return result
 

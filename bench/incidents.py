@@ -1,0 +1,495 @@
+"""Threat reports at scale: seed N reports on PostGIS, then measure what must not grow with N.
+
+    DEBUG=1 DATABASE_URL=postgis://postgres@127.0.0.1:5432/okrsek_bench \
+        .venv/bin/python bench/incidents.py --reports 10000 [--requests 50] [--sweeps 5]
+
+Use a database of its own (it adds up to N synthetic reports; running it again with a larger N adds the
+difference). It migrates and loads the demo data first, then seeds reports with COPY in batches of 10 000:
+spread over the Plzeň region's municipalities (their districts where the programme's towns have them) and
+Wrocław's osiedla, two years of history, mostly closed, a realistic status and category mix, deadline flags as
+the minute-by-minute sweep would have left them.
+
+Measured, each as the median of several runs and as a ratio to a trivial view served by the same process
+(``bench/urls.py``, the approach of ``bench/pages.py``):
+
+- the deadline sweep (``services.deadlines_sweep``) with exactly 100 due reports, and with none due;
+- the public map's GeoJSON at city zoom around Plzeň (``/reports/map.geojson?bbox=…``);
+- the officer queue page (``/reports/staff/``) as the demo officer;
+- report submission (``services.report_submit``).
+
+It also prints the EXPLAIN ANALYZE plans of the sweep's queries: they must use the partial indexes. Results go
+into docs/performance.md by hand, with the date, the machine and N.
+"""
+
+import argparse
+import hashlib
+import io
+import itertools
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.gis.geos import Point  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from incidents import selectors, services  # noqa: E402
+from incidents.models import Category, District, Report  # noqa: E402
+from incidents.workflow import Status  # noqa: E402
+from portal.celery import app as celery_app  # noqa: E402
+from portal.models import Country, Municipality, PoliceUnit  # noqa: E402
+
+BATCH = 10_000
+POINTS_PER_PLACE = 64
+PLZEN_BBOX = (13.30, 49.70, 13.45, 49.79)  # the city of Plzeň at zoom 13
+PLZEN_ZOOM = 13
+BENCH_PREFIX = "0"  # bench references start with 0, which real references never contain
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ROAD_SHARE = 0.6  # KMZB: road traffic makes up over 60 % of reports
+WROCLAW_SHARE = 0.45
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+
+
+# --- seeding --------------------------------------------------------------------------------------------
+
+
+def _reference(number: int) -> str:
+    digits = []
+    for _ in range(7):
+        number, rest = divmod(number, 32)
+        digits.append(ALPHABET[rest])
+    code = BENCH_PREFIX + "".join(reversed(digits))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _interior_points(area, rng: random.Random, count: int) -> list[tuple[float, float]]:
+    prepared = area.prepared
+    xmin, ymin, xmax, ymax = area.extent
+    points = []
+    for _ in range(count * 50):
+        x, y = rng.uniform(xmin, xmax), rng.uniform(ymin, ymax)
+        if prepared.contains(Point(x, y, srid=4326)):
+            points.append((x, y))
+            if len(points) == count:
+                break
+    return points or [area.point_on_surface.coords]
+
+
+class Places:
+    """Where synthetic reports are: (weight, municipality, district, police unit, assignee, points)."""
+
+    def __init__(self, rng: random.Random):
+        officer = get_user_model().objects.get(email="officer@demo.okrsek.cz")
+        cz_unit, pl_unit = PoliceUnit.objects.get(code="krpp"), PoliceUnit.objects.get(code="kmp-wroclaw")
+        districts = {d.municipality_id: d for d in District.objects.filter(code__startswith="cz-")}
+        with_officer = set(District.objects.filter(officers=officer).values_list("pk", flat=True))
+        cz = list(Municipality.objects.filter(country=Country.CZ, boundary__isnull=False))
+        cz_population = sum(m.population or 1 for m in cz)
+        self.places = []
+        for town in cz:
+            district = districts.get(town.pk)
+            self.places.append(
+                (
+                    (1 - WROCLAW_SHARE) * (town.population or 1) / cz_population,
+                    town.pk,
+                    district.pk if district else None,
+                    cz_unit.pk,
+                    officer.pk if district and district.pk in with_officer else None,
+                    _interior_points(town.boundary, rng, POINTS_PER_PLACE),
+                )
+            )
+        wroclaw = Municipality.objects.get(country=Country.PL, name="Wrocław")
+        osiedla = list(District.objects.filter(code__startswith="pl-wroclaw-"))
+        for district in osiedla:
+            self.places.append(
+                (
+                    WROCLAW_SHARE / len(osiedla),
+                    wroclaw.pk,
+                    district.pk,
+                    pl_unit.pk,
+                    None,
+                    _interior_points(district.area, rng, POINTS_PER_PLACE),
+                )
+            )
+        self.cum_weights = list(itertools.accumulate(p[0] for p in self.places))
+        self.coordinator = get_user_model().objects.get(email="coordinator@demo.okrsek.cz").pk
+
+
+def _categories() -> tuple[list[Category], list[float]]:
+    """Active categories and their cumulative weights."""
+    categories = list(Category.objects.filter(active=True))
+    road = [c for c in categories if c.group == Category.Group.ROAD]
+    other = [c for c in categories if c.group != Category.Group.ROAD]
+    weights = [ROAD_SHARE / len(road)] * len(road) + [(1 - ROAD_SHARE) / len(other)] * len(other)
+    return road + other, list(itertools.accumulate(weights))
+
+
+ANSWERS = {
+    Status.CONFIRMED: "Potwierdzone, sprawa w toku. / Potvrzeno, řešíme.",
+    Status.ELIMINATED: "Zagrożenie wyeliminowane. / Ohrožení odstraněno.",
+    Status.HANDED_OVER: "Przekazano straży miejskiej. / Předáno městské policii.",
+    Status.NOT_CONFIRMED: "Nie potwierdzono. / Nepotvrzeno.",
+    Status.JOKE_OR_MISTAKE: "",
+}
+# Reports older than a week: KMZB says just over half are confirmed (open or closed)
+OLD_STATUSES = [
+    (Status.NEW, 0.003),
+    (Status.VERIFYING, 0.007),
+    (Status.CONFIRMED, 0.10),
+    (Status.ELIMINATED, 0.32),
+    (Status.HANDED_OVER, 0.09),
+    (Status.NOT_CONFIRMED, 0.38),
+    (Status.JOKE_OR_MISTAKE, 0.10),
+]
+OLD_CHOICES = [s for s, _w in OLD_STATUSES]
+OLD_CUM_WEIGHTS = list(itertools.accumulate(w for _s, w in OLD_STATUSES))
+WEEK_CHOICES = [Status.NEW, Status.VERIFYING, Status.CONFIRMED, Status.NOT_CONFIRMED, Status.ELIMINATED]
+WEEK_CUM_WEIGHTS = list(itertools.accumulate([0.05, 0.35, 0.3, 0.2, 0.1]))
+
+
+def _row(number: int, rng: random.Random, now, places: Places, categories, category_weights) -> dict:
+    """One synthetic report as the database would hold it, consistent with the workflow at ``now``."""
+    place = rng.choices(places.places, cum_weights=places.cum_weights)[0]
+    _weight, municipality, district, unit, officer, points = place
+    x, y = rng.choice(points)
+    x, y = x + rng.uniform(-3e-4, 3e-4), y + rng.uniform(-3e-4, 3e-4)
+    category = rng.choices(categories, cum_weights=category_weights)[0]
+    age = timedelta(seconds=rng.uniform(0, 730 * 86400))
+    created = now - age
+    take_up_due = created + timedelta(hours=category.take_up_hours)
+    if age < 2 * DAY:
+        status = Status.NEW if rng.random() < 0.7 else Status.VERIFYING
+    elif age < 7 * DAY:
+        status = rng.choices(WEEK_CHOICES, cum_weights=WEEK_CUM_WEIGHTS)[0]
+    else:
+        status = rng.choices(OLD_CHOICES, cum_weights=OLD_CUM_WEIGHTS)[0]
+    row = {
+        "reference": _reference(number),
+        "token_hash": hashlib.sha256(f"bench-{number}".encode()).hexdigest(),
+        "category_id": category.pk,
+        "point": f"SRID=4326;POINT({x:.6f} {y:.6f})",
+        "description": "Synthetic report for the benchmark.",
+        "reporter_language": "pl" if unit == places.places[-1][3] else "cs",
+        "ip_hash": hashlib.sha256(f"ip-{number % 50_000}".encode()).hexdigest(),
+        "police_unit_id": unit,
+        "district_id": district,
+        "municipality_id": municipality,
+        "status": status,
+        "support_count": 0 if rng.random() < 0.9 else rng.randint(1, 5),
+        "created_at": created,
+        "updated_at": created,
+        "take_up_due_at": take_up_due,
+        "take_up_overdue": take_up_due <= now,
+        "take_up_reminded": take_up_due - services.REMINDER_BEFORE <= now,
+        "due_at": take_up_due,
+    }
+    if status == Status.NEW:
+        return row
+    window = min(age, timedelta(hours=category.take_up_hours))
+    taken_up = created + timedelta(seconds=rng.uniform(0.02, 1) * window.total_seconds())
+    verify_due = taken_up + timedelta(hours=category.verify_hours)
+    row.update(
+        assignee_id=officer or places.coordinator,
+        taken_up_at=taken_up,
+        take_up_overdue=False,
+        take_up_reminded=True,
+        verify_due_at=verify_due,
+        verify_overdue=verify_due <= now,
+        verify_reminded=verify_due - services.REMINDER_BEFORE <= now,
+        due_at=verify_due,
+        updated_at=taken_up,
+        version=1,
+    )
+    if status == Status.VERIFYING:
+        return row
+    verified = min(taken_up + timedelta(hours=rng.uniform(1, category.verify_hours)), now)
+    row.update(
+        verified_at=verified, updated_at=verified, due_at=None, version=2, public_answer=ANSWERS[status]
+    )
+    if status in (Status.NOT_CONFIRMED, Status.JOKE_OR_MISTAKE):
+        row["closed_at"] = verified
+    elif status in (Status.ELIMINATED, Status.HANDED_OVER):
+        row["closed_at"] = min(verified + timedelta(days=rng.uniform(0, 10)), now)
+        row["version"] = 3
+        row["updated_at"] = row["closed_at"]
+    return row
+
+
+def _columns() -> list:
+    return [f for f in Report._meta.concrete_fields if not f.primary_key]
+
+
+def _copy(rows: list[dict]) -> None:
+    """Write rows with one COPY; fields a row does not name get their model default."""
+    fields = _columns()
+    defaults = {f.attname: (None if f.null else f.get_default()) for f in fields}
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {Report._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row.get(f.attname, defaults[f.attname]) for f in fields])
+
+
+def seed(target: int, rng: random.Random) -> tuple[int, float]:
+    """Add synthetic reports until there are ``target`` of them. Returns (added, seconds)."""
+    existing = Report.objects.filter(reference__startswith=BENCH_PREFIX).count()
+    if existing >= target:
+        return 0, 0.0
+    places, (categories, category_weights) = Places(rng), _categories()
+    now = timezone.now()
+    started = time.perf_counter()
+    for first in range(existing, target, BATCH):
+        last = min(first + BATCH, target)
+        _copy([_row(n, rng, now, places, categories, category_weights) for n in range(first, last)])
+        rate = (last - existing) / (time.perf_counter() - started)
+        print(f"  seeded {last:>9,} reports ({rate:,.0f} per second)", file=sys.stderr, flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Report._meta.db_table}")
+    return target - existing, time.perf_counter() - started
+
+
+# --- measuring ------------------------------------------------------------------------------------------
+
+
+def _median_request(client: Client, url: str, requests: int) -> tuple[float, int, int, int]:
+    """(median seconds, status, SQL queries, bytes) of GET ``url`` after a warm-up, as in bench/pages.py."""
+    for _ in range(5):
+        client.get(url)
+    samples = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append(time.perf_counter() - start)
+    reset_queries()  # the query log keeps 9000 entries: a full log would count nothing
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return statistics.median(samples), response.status_code, len(queries), len(response.content)
+
+
+def _median_call(function, runs: int) -> tuple[float, int, object]:
+    function()  # warm-up
+    samples, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function()
+        samples.append(time.perf_counter() - start)
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    return statistics.median(samples), len(queries), result
+
+
+def _sweep_queries(now) -> list:
+    """The sweep's reads, exactly as services.deadlines_sweep builds them."""
+    queries = []
+    for _field, status, deadline, flag, ahead, _action, _kind in services._SWEEPS:
+        due = Report.objects.filter(**{"status": status, flag: False, f"{deadline}__lte": now + ahead})
+        queries.append(due.order_by(deadline).values_list("pk", flat=True)[:500])
+    return queries
+
+
+def _due_reports(count: int, now, rng: random.Random) -> None:
+    """``count`` reports whose take-up deadline passed a minute ago, in a district with an officer."""
+    district = District.objects.filter(officers__email="officer@demo.okrsek.cz").order_by("pk").first()
+    officer = district.officers.get()
+    category = Category.objects.get(code="illegal-parking")
+    points = _interior_points(district.area, rng, 16)
+    base = (
+        Report.objects.filter(reference__startswith=BENCH_PREFIX).count() + 10_000_000 + rng.randrange(10**6)
+    )
+    rows = []
+    for n in range(count):
+        x, y = rng.choice(points)
+        created = now - timedelta(hours=category.take_up_hours, minutes=1)
+        rows.append(
+            {
+                "reference": _reference(base + n),
+                "token_hash": hashlib.sha256(f"bench-due-{base + n}".encode()).hexdigest(),
+                "category_id": category.pk,
+                "point": f"SRID=4326;POINT({x:.6f} {y:.6f})",
+                "ip_hash": hashlib.sha256(f"due-{n}".encode()).hexdigest(),
+                "police_unit_id": district.police_unit_id,
+                "district_id": district.pk,
+                "municipality_id": district.municipality_id,
+                "assignee_id": officer.pk,
+                "status": Status.NEW,
+                "created_at": created,
+                "updated_at": created,
+                "take_up_due_at": now - timedelta(minutes=1),
+                "take_up_reminded": True,  # 6 h ago, by an earlier run
+                "due_at": now - timedelta(minutes=1),
+            }
+        )
+    _copy(rows)
+
+
+def measure_sweep(rng: random.Random, runs: int) -> dict:
+    results = {"due": [], "empty": [], "queries": 0}
+    plans = []
+    for run in range(runs):
+        now = timezone.now()
+        services.deadlines_sweep(now=now)  # what became due since seeding: not measured
+        _due_reports(100, now, rng)
+        due = sum(len(q) for q in _sweep_queries(now))
+        assert due == 100, f"{due} reports due instead of 100"
+        if run == 0:
+            plans = [q.explain(analyze=True) for q in _sweep_queries(now)]
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            result = services.deadlines_sweep(now=now)
+            results["due"].append(time.perf_counter() - start)
+        results["queries"] = len(queries)
+        assert result.take_up_overdue == 100 and result.total == 100, result
+        start = time.perf_counter()
+        assert services.deadlines_sweep(now=now).total == 0
+        results["empty"].append(time.perf_counter() - start)
+    return {
+        "due": statistics.median(results["due"]),
+        "empty": statistics.median(results["empty"]),
+        "plans": plans,
+        "queries": results["queries"],
+    }
+
+
+def measure_submit(rng: random.Random, runs: int) -> tuple[float, int]:
+    category = Category.objects.get(code="illegal-parking")
+    plzen = Municipality.objects.get(country=Country.CZ, code="554791")
+    points = _interior_points(plzen.boundary, rng, 64)
+    counter = iter(range(10**9))
+
+    def submit():
+        n = next(counter)
+        x, y = rng.choice(points)
+        ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{n % 256}"
+        services.report_submit(category=category, point=Point(x, y, srid=4326), description="Bench", ip=ip)
+
+    median, queries, _result = _median_call(submit, runs)
+    return median, queries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, required=True, help="how many synthetic reports to have")
+    parser.add_argument("--requests", type=int, default=50, help="requests per page (median)")
+    parser.add_argument("--sweeps", type=int, default=5, help="sweeps with 100 due (median)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--explain-pages",
+        action="store_true",
+        help="also print the plans of the map's and the queue's queries",
+    )
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench/incidents.py measures PostGIS: set DATABASE_URL=postgis://…/okrsek_bench")
+    rng = random.Random(args.seed)
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
+    # Tasks go to an in-memory broker: the sweep queues its emails, nothing is sent
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "memory://"
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+    added, seconds = seed(args.reports, rng)
+    total = Report.objects.count()
+    print(f"database: PostgreSQL {connection.pg_version // 10000}; {total:,} reports in the table")
+    if added:
+        print(f"seeded {added:,} reports in {seconds:.0f} s ({added / seconds:,.0f} per second)")
+    size = _table_size()
+    print(f"incidents_report: {size}\n")
+
+    setup_test_environment()
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    rows = []
+    trivial, _status, _queries, _size = _median_request(client, "/bench/trivial", args.requests)
+    rows.append(("trivial view `/bench/trivial`", trivial, 0, ""))
+
+    sweep = measure_sweep(rng, args.sweeps)
+    rows.append(
+        ("deadline sweep, 100 due (100 overdue, 200 emails queued)", sweep["due"], sweep["queries"], "")
+    )
+    rows.append(("deadline sweep, nothing due", sweep["empty"], 4, ""))
+
+    bbox = ",".join(map(str, PLZEN_BBOX))
+    url = f"/reports/map.geojson?bbox={bbox}&zoom={PLZEN_ZOOM}"
+    median, status, queries, size = _median_request(client, url, args.requests)
+    public_in_box = selectors.public_reports(bbox=PLZEN_BBOX).count()
+    if status == 200:
+        rows.append(
+            (f"map GeoJSON `{url}` ({public_in_box:,} public reports in the box)", median, queries, size)
+        )
+    else:  # the view is not there yet: the selector it will use
+        median, queries, _ = _median_call(
+            lambda: (
+                selectors.public_reports(bbox=PLZEN_BBOX).count(),
+                list(selectors.public_reports(bbox=PLZEN_BBOX).values("pk", "point")[:500]),
+            ),
+            args.requests,
+        )
+        rows.append(
+            (f"selector public_reports(bbox), count + 500 rows (view: HTTP {status})", median, queries, "")
+        )
+
+    client.force_login(get_user_model().objects.get(email="officer@demo.okrsek.cz"))
+    median, status, queries, size = _median_request(client, "/reports/staff/", args.requests)
+    officer = get_user_model().objects.get(email="officer@demo.okrsek.cz")
+    open_in_queue = selectors.staff_queue(officer).count()
+    if status == 200:
+        rows.append(
+            (f"officer queue `/reports/staff/` ({open_in_queue:,} open reports)", median, queries, size)
+        )
+    else:
+        median, queries, _ = _median_call(lambda: list(selectors.staff_queue(officer)[:50]), args.requests)
+        rows.append((f"selector staff_queue, first 50 (view: HTTP {status})", median, queries, ""))
+
+    median, queries = measure_submit(rng, max(10, args.requests // 2))
+    rows.append(("report submission `services.report_submit`", median, queries, ""))
+
+    print("| what | median ms | × trivial | queries | bytes |")
+    print("|---|---:|---:|---:|---:|")
+    for label, median, queries, size in rows:
+        shown = "–" if queries is None else queries
+        print(f"| {label} | {median * 1000:.2f} | {median / trivial:.0f} | {shown} | {size} |")
+    print("\nEXPLAIN ANALYZE of the sweep's reads (with 100 due):\n")
+    for plan in sweep["plans"]:
+        print(plan + "\n")
+    if args.explain_pages:
+        print("EXPLAIN ANALYZE of the map's reports in the box (90 days) and of the officer queue's page:\n")
+        since = timezone.now() - timedelta(days=selectors.PUBLIC_PERIOD_DAYS)
+        in_box = selectors.public_reports(since=since, bbox=PLZEN_BBOX).order_by().values("pk")
+        print(in_box.explain(analyze=True) + "\n")
+        print(selectors.staff_queue(officer)[:25].explain(analyze=True))
+
+
+def _table_size() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_table_size(%s)), pg_size_pretty(pg_indexes_size(%s))",
+            [Report._meta.db_table, Report._meta.db_table],
+        )
+        table, indexes = cursor.fetchone()
+    return f"table {table}, indexes {indexes}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Writes of the Open311 API: api keys (issued, rotated, rate-limited) and reports submitted by client apps.
+
+A report submitted through the API is filed by ``incidents.services.report_submit``, the same service as the
+web form (validation, per-client rate limit, routing, deadlines, notifications); this module only adds who
+submitted it to the report's timeline."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from portal.models import PoliceUnit
+from portal.services import activity_log
+
+from ..models import ApiKey, Category, Report, ReportEvent
+from ..services import report_submit
+from .selectors import api_key_hash
+
+KEY_PREFIX = "okr_"
+TOUCH_EVERY = timedelta(minutes=1)
+# The officers read the note on the submitted event in their unit's language
+UNIT_LANGUAGES = {"CZ": "cs", "PL": "pl", "NO": "nb"}
+
+
+def _new_secret() -> tuple[str, str]:
+    prefix = f"{KEY_PREFIX}{secrets.token_hex(4)}"
+    return prefix, f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def api_key_issue(*, api_key: ApiKey, actor=None) -> str:
+    """Save ``api_key`` (new or existing) with a fresh secret and return the secret. Only its SHA-256 and its
+    prefix are kept: it is shown to the administrator once; an existing key's old secret stops working."""
+    created = api_key.pk is None
+    with transaction.atomic():
+        prefix, raw = _new_secret()
+        while ApiKey.objects.filter(prefix=prefix).exists():  # 1 in 4 billion per existing key
+            prefix, raw = _new_secret()
+        api_key.prefix, api_key.key_hash = prefix, api_key_hash(raw)
+        api_key.full_clean()
+        api_key.save()
+        activity_log(
+            actor=actor,
+            verb="open311.api_key_created" if created else "open311.api_key_rotated",
+            target=api_key,
+            name=api_key.name,
+            prefix=prefix,
+        )
+    return raw
+
+
+def api_key_create(
+    *,
+    name: str,
+    staff: bool = False,
+    police_unit: PoliceUnit | None = None,
+    rate_limit_per_hour: int = 600,
+    contact_email: str = "",
+    actor=None,
+) -> tuple[ApiKey, str]:
+    """A new active key for the client application ``name``. Returns the key and its secret (shown once)."""
+    api_key = ApiKey(
+        name=name,
+        staff=staff,
+        police_unit=police_unit,
+        rate_limit_per_hour=rate_limit_per_hour,
+        contact_email=contact_email,
+    )
+    return api_key, api_key_issue(api_key=api_key, actor=actor)
+
+
+def api_key_update(*, api_key: ApiKey, actor=None, changed: list[str] | tuple = ()) -> ApiKey:
+    """Save an administrator's changes to a key (name, active, limits, staff flag, jurisdiction)."""
+    with transaction.atomic():
+        api_key.full_clean()
+        api_key.save()
+        activity_log(actor=actor, verb="open311.api_key_changed", target=api_key, fields=list(changed))
+    return api_key
+
+
+def api_key_touch(*, api_key: ApiKey, now: datetime | None = None) -> None:
+    """Record that the key was used: at most one write a minute per key, whatever the traffic."""
+    now = now or timezone.now()
+    updated = ApiKey.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY), pk=api_key.pk
+    ).update(last_used_at=now)
+    if updated:
+        api_key.last_used_at = now
+
+
+@dataclass
+class RateLimit:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+
+def api_key_rate_check(*, api_key: ApiKey, now: datetime | None = None) -> RateLimit:
+    """Count one request against the key's hourly limit (a fixed window per clock hour, in the cache: Redis in
+    production, so every worker shares the count)."""
+    now = now or timezone.now()
+    limit = api_key.rate_limit_per_hour
+    hour = int(now.timestamp() // 3600)
+    reset = 3600 - int(now.timestamp() % 3600)
+    if not limit:
+        return RateLimit(allowed=True, limit=0, remaining=0, reset_seconds=reset)
+    bucket = f"open311:rate:{api_key.pk}:{hour}"
+    cache.add(bucket, 0, timeout=reset + 60)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.set(bucket, 1, timeout=reset + 60)
+        count = 1
+    return RateLimit(
+        allowed=count <= limit, limit=limit, remaining=max(limit - count, 0), reset_seconds=reset
+    )
+
+
+def _submission_note(
+    *, api_key: ApiKey, report: Report, address_string: str, located_by_address: bool, media_url: str
+) -> str:
+    lines = [_("Submitted through the Open311 API by “%(client)s”.") % {"client": api_key.name}]
+    if address_string and located_by_address:
+        lines.append(
+            _("No coordinates were sent: the place is a point inside “%(address)s”, not the exact spot.")
+            % {"address": address_string}
+        )
+    elif address_string:
+        lines.append(_("Address given by the reporter: %(address)s") % {"address": address_string})
+    if media_url:
+        lines.append(
+            _("Link to a photo given by the client application (not downloaded, open with care): %(url)s")
+            % {"url": media_url}
+        )
+    return "\n".join(lines)
+
+
+def open311_report_submit(
+    *,
+    api_key: ApiKey,
+    category: Category,
+    point: Point,
+    description: str = "",
+    occurred_at: datetime | None = None,
+    attachments: list[UploadedFile] = (),
+    reporter_email: str = "",
+    language: str = "cs",
+    ip: str,
+    address_string: str = "",
+    located_by_address: bool = False,
+    media_url: str = "",
+    now: datetime | None = None,
+) -> tuple[Report, str]:
+    """File a report sent by a client application: ``report_submit`` does everything a web report gets; the
+    submitted event then names the client and what the API received but the report model does not keep (the
+    address as typed, the media URL), for the police only. Raises ValidationError like ``report_submit``."""
+    with transaction.atomic():
+        report, token = report_submit(
+            category=category,
+            point=point,
+            description=description,
+            occurred_at=occurred_at,
+            attachments=attachments,
+            reporter_email=reporter_email,
+            language=language,
+            ip=ip,
+            now=now,
+        )
+        unit = report.police_unit
+        with translation.override(UNIT_LANGUAGES.get(getattr(unit, "country", ""), settings.LANGUAGE_CODE)):
+            note = _submission_note(
+                api_key=api_key,
+                report=report,
+                address_string=address_string,
+                located_by_address=located_by_address,
+                media_url=media_url,
+            )
+        ReportEvent.objects.filter(report=report, action="submitted").update(
+            internal_note=note,
+            data={
+                "channel": "open311",
+                "api_key": api_key.pk,
+                "client": api_key.name,
+                "address_string": address_string,
+                "located_by_address": located_by_address,
+                "media_url": media_url,
+            },
+        )
+        activity_log(verb="open311.report_submitted", target=report, api_key=api_key.pk, client=api_key.name)
+    return report, token

@@ -1,0 +1,411 @@
+"""A proposal's pages: the town drafts, submits, answers and reports; everybody allowed reads it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.selectors import activity_for
+
+from .. import selectors, services, workflow
+from ..forms import (
+    AssignForm,
+    AttachmentForm,
+    BudgetLineFormSet,
+    FinalReportForm,
+    MessageForm,
+    ProposalForm,
+    ProposalStartForm,
+    TransitionForm,
+)
+from ..models import Call, EligibleCost, Proposal, ProposalAttachment
+from ..workflow import TRANSITIONS
+from . import add_errors, check, error_messages, found
+
+BLANK_LINES = 3
+
+
+def _town(request: HttpRequest):
+    profile = getattr(request.user, "profile", None)
+    return profile.municipality if profile is not None and profile.municipality_id else None
+
+
+@login_required
+@require_GET
+def my_proposals(request: HttpRequest) -> HttpResponse:
+    town = _town(request)
+    if town is None:
+        raise PermissionDenied
+    check(request, "projects.submit_proposal", town)
+    context = {
+        "town": town,
+        "proposals": selectors.proposals_of_town(municipality_id=town.pk),
+        "open_calls": list(selectors.calls_open(now=timezone.now())),
+        "start_form": ProposalStartForm(),
+    }
+    return render(request, "projects/my_proposals.html", context)
+
+
+@login_required
+@require_POST
+def proposal_start(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(Call.objects.select_related("programme"), pk=pk)
+    town = _town(request)
+    if town is None:
+        raise PermissionDenied
+    check(request, "projects.submit_proposal", town)
+    form = ProposalStartForm(request.POST)
+    if form.is_valid():
+        try:
+            proposal = services.proposal_create(
+                call=call, municipality=town, actor=request.user, title=form.cleaned_data["title"]
+            )
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                messages.error(request, message)
+            return redirect("projects:call", pk=call.pk)
+        messages.success(request, _("The draft is saved. Fill it in and submit it before the call closes."))
+        return redirect("projects:proposal_edit", pk=proposal.pk)
+    for message in form.errors.get("title", []):
+        messages.error(request, message)
+    return redirect("projects:call", pk=call.pk)
+
+
+def _history(proposal: Proposal, *, staff: bool) -> list[dict]:
+    """The proposal's transitions from the activity log, labelled for the reader (staff or the town)."""
+    entries = []
+    for entry in activity_for(target=proposal).order_by("at", "id"):
+        action = entry.verb.removeprefix("proposal.")
+        transition = TRANSITIONS.get(action)
+        if transition is None:
+            continue
+        note = entry.data.get("note", "")
+        entries.append(
+            {
+                "at": entry.at,
+                "label": transition.label if staff else transition.public_label,
+                "actor": entry.actor if staff else None,
+                "note": note if (staff or transition.note_public) else "",
+            }
+        )
+    return entries
+
+
+@login_required
+@require_GET
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = found(selectors.proposal_for_page(pk=pk))
+    check(request, "projects.view_proposal", proposal)
+    user = request.user
+    is_town = user.has_perm("projects.edit_proposal", proposal)
+    is_manager = user.has_perm("projects.manage", proposal)
+    staff = is_manager or (user.has_perm("projects.review_proposal", proposal) and not is_town)
+    assignments = list(proposal.assignments.all())
+    own_assignment = next((a for a in assignments if a.member_id == user.pk), None)
+    lines = list(proposal.budget_lines.all())
+    actions = [
+        t
+        for t in workflow.transitions_from(proposal.status, direct_only=True)
+        if services.transition_allowed(proposal=proposal, action=t.name, user=user)
+    ]
+    context = {
+        "proposal": proposal,
+        "call": proposal.call,
+        "is_town": is_town,
+        "is_manager": is_manager,
+        "staff": staff,
+        "status_label": proposal.staff_status if staff else proposal.public_status,
+        "lines": lines,
+        "totals": services.budget_totals(lines),
+        "problems": services.proposal_problems(proposal=proposal) if is_town and proposal.is_editable else [],
+        "actions": [(t, TransitionForm(initial={"action": t.name})) for t in actions],
+        "history": _history(proposal, staff=staff),
+        "thread_open": proposal.status in workflow.THREAD_OPEN and (is_town or is_manager),
+        "message_form": MessageForm(),
+        "assignments": assignments if is_manager else [],
+        "own_assignment": own_assignment,
+        "assign_form": (
+            AssignForm(
+                members=selectors.commission_members().exclude(
+                    profile__municipality_id=proposal.municipality_id
+                ),
+                initial={"members": [a.member_id for a in assignments]},
+            )
+            if is_manager and proposal.status in (Proposal.Status.SUBMITTED, Proposal.Status.IN_REVIEW)
+            else None
+        ),
+        "can_decide": user.has_perm("projects.decide", proposal)
+        and proposal.status in workflow.AWAITING_DECISION,
+        "evidence_rows": _evidence_rows(proposal.evidence, request.LANGUAGE_CODE),
+    }
+    return render(request, "projects/proposal.html", context)
+
+
+def _evidence_rows(evidence: dict, language: str) -> list[dict]:
+    confirmed = {"confirmed", "eliminated", "handed_over"}
+    return [
+        {
+            "name": row["names"].get(language) or row["names"].get("en") or row["code"],
+            "total": row["total"],
+            "confirmed": sum(n for status, n in row["by_status"].items() if status in confirmed),
+        }
+        for row in (evidence or {}).get("rows", [])
+    ]
+
+
+def _line_initial(proposal: Proposal) -> list[dict]:
+    rows = [
+        {
+            "eligible_cost": line.eligible_cost_id,
+            "item": line.item,
+            "amount": line.amount,
+            "cofinancing": line.cofinancing,
+        }
+        for line in proposal.budget_lines.all()
+    ]
+    return rows + [{} for _ in range(BLANK_LINES)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = found(selectors.proposal_for_page(pk=pk))
+    check(request, "projects.edit_proposal", proposal)
+    if not proposal.is_editable:
+        messages.error(request, _("The proposal has been submitted and can no longer be changed."))
+        return redirect("projects:proposal", pk=proposal.pk)
+    costs = EligibleCost.objects.filter(call_id=proposal.call_id)
+    if request.method == "POST":
+        form = ProposalForm(request.POST, instance=Proposal.objects.get(pk=proposal.pk))
+        lines = BudgetLineFormSet(request.POST, prefix="lines", form_kwargs={"costs": costs})
+        if form.is_valid() and lines.is_valid():
+            rows = [f.cleaned_data for f in lines.forms if not f.is_blank()]
+            try:
+                services.proposal_update(
+                    proposal=proposal,
+                    actor=request.user,
+                    fields=form.cleaned_data,
+                    budget_lines=rows,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                if "submit" in request.POST:
+                    return _submit(request, proposal)
+                messages.success(request, _("The draft is saved."))
+                if "add_lines" in request.POST:
+                    return redirect(reverse("projects:proposal_edit", args=[proposal.pk]) + "#budget")
+                return redirect("projects:proposal", pk=proposal.pk)
+    else:
+        form = ProposalForm(instance=proposal, initial={"version": proposal.version})
+        lines = BudgetLineFormSet(
+            initial=_line_initial(proposal), prefix="lines", form_kwargs={"costs": costs}
+        )
+    context = {
+        "proposal": proposal,
+        "call": proposal.call,
+        "form": form,
+        "lines": lines,
+        "evidence": services.report_evidence(municipality=proposal.municipality),
+        "attachment_form": AttachmentForm(),
+    }
+    context["evidence_rows"] = _evidence_rows(context["evidence"], request.LANGUAGE_CODE)
+    return render(
+        request, "projects/proposal_form.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+def _submit(request: HttpRequest, proposal: Proposal) -> HttpResponse:
+    try:
+        services.proposal_submit(proposal=proposal, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _("The proposal was saved but not submitted yet:"))
+        for message in error_messages(exc):
+            messages.error(request, message)
+        return redirect("projects:proposal", pk=proposal.pk)
+    messages.success(request, _("The proposal is submitted. The programme manager has been told."))
+    return redirect("projects:proposal", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    check(request, "projects.edit_proposal", proposal)
+    return _submit(request, proposal)
+
+
+@login_required
+@require_POST
+def proposal_act(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    check(request, "projects.view_proposal", proposal)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        try:
+            services.proposal_transition(
+                proposal=proposal, action=action, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, str(TRANSITIONS[action].public_label))
+    else:
+        messages.error(request, _("The note is too long (at most 4000 characters)."))
+    return redirect("projects:proposal", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def message_post(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    check(request, "projects.view_proposal", proposal)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.message_post(proposal=proposal, actor=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The message was sent."))
+            return redirect(reverse("projects:proposal", args=[proposal.pk]) + "#thread")
+    else:
+        for message in form.errors.get("body", []):
+            messages.error(request, message)
+    return redirect(reverse("projects:proposal", args=[proposal.pk]) + "#thread")
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    check(request, "projects.edit_proposal", proposal)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(proposal=proposal, actor=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The file is attached."))
+    else:
+        for message in form.errors.get("file", []):
+            messages.error(request, message)
+    return redirect(reverse("projects:proposal_edit", args=[proposal.pk]) + "#attachments")
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = get_object_or_404(
+        ProposalAttachment.objects.select_related("proposal"), pk=attachment_pk, proposal_id=pk
+    )
+    check(request, "projects.view_proposal", attachment.proposal)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=attachment.content_type != "application/pdf",
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = get_object_or_404(
+        ProposalAttachment.objects.select_related("proposal"), pk=attachment_pk, proposal_id=pk
+    )
+    check(request, "projects.edit_proposal", attachment.proposal)
+    try:
+        services.attachment_delete(attachment=attachment, actor=request.user)
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The file was removed."))
+    return redirect(reverse("projects:proposal_edit", args=[pk]) + "#attachments")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def final_report(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = found(selectors.proposal_for_page(pk=pk))
+    check(request, "projects.edit_proposal", proposal)
+    if proposal.status != Proposal.Status.IN_PROGRESS:
+        messages.error(request, _("A final report is submitted while the project is in progress."))
+        return redirect("projects:proposal", pk=proposal.pk)
+    existing = getattr(proposal, "final_report", None)
+    if request.method == "POST":
+        form = FinalReportForm(request.POST)
+        if form.is_valid():
+            try:
+                services.final_report_submit(
+                    proposal=proposal,
+                    actor=request.user,
+                    summary=form.cleaned_data["summary"],
+                    results=form.cleaned_data["results"],
+                    spent_amount=form.cleaned_data["spent_amount"],
+                    cofinancing_spent=form.cleaned_data["cofinancing_spent"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The final report is submitted. Thank you."))
+                return redirect("projects:proposal", pk=proposal.pk)
+    else:
+        initial = {}
+        if existing is not None:
+            initial = {
+                "summary": existing.summary,
+                "results": existing.results,
+                "spent_amount": existing.spent_amount,
+                "cofinancing_spent": existing.cofinancing_spent,
+            }
+        form = FinalReportForm(initial=initial)
+    return render(
+        request,
+        "projects/final_report_form.html",
+        {"proposal": proposal, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    check(request, "projects.manage", proposal)
+    form = AssignForm(request.POST, members=selectors.commission_members())
+    if form.is_valid():
+        try:
+            services.assignments_set(
+                proposal=proposal, members=list(form.cleaned_data["members"]), actor=request.user
+            )
+        except ValidationError as exc:
+            for message in error_messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The reviewers are set."))
+    else:
+        messages.error(request, _("Choose commission members from the list."))
+    return redirect(reverse("projects:proposal", args=[pk]) + "#commission")
