@@ -1,15 +1,17 @@
 """Threat reports at scale: seed N reports on PostGIS, then measure what must not grow with N.
 
     DEBUG=1 DATABASE_URL=postgis://postgres@127.0.0.1:5432/okrsek_bench \
-        .venv/bin/python bench/incidents.py --reports 10000 [--requests 50] [--sweeps 5]
+        .venv/bin/python bench/incidents.py --reports 1000000 [--compare okrsek_bench10k] [--rounds 5]
 
 Use a database of its own (it adds up to N synthetic reports; running it again with a larger N adds the
-difference). It migrates and loads the demo data first, then seeds reports with COPY in batches of 10 000:
+difference). ``--compare`` names databases of the same server seeded by earlier runs (e.g. with 10 000
+reports): the rounds of measurements alternate between them, so that the load of a shared machine weighs on
+every N alike. It migrates and loads the demo data first, then seeds reports with COPY in batches of 10 000:
 spread over the Plzeň region's municipalities (their districts where the programme's towns have them) and
 Wrocław's osiedla, two years of history, mostly closed, a realistic status and category mix, deadline flags as
 the minute-by-minute sweep would have left them.
 
-Measured, each as the median of several runs and as a ratio to a trivial view served by the same process
+Measured, each as the median of the rounds and as a ratio to a trivial view served by the same process
 (``bench/urls.py``, the approach of ``bench/pages.py``):
 
 - the deadline sweep (``services.deadlines_sweep``) with exactly 100 due reports, and with none due;
@@ -340,56 +342,126 @@ def _due_reports(count: int, now, rng: random.Random) -> None:
     _copy(rows)
 
 
-def measure_sweep(rng: random.Random, runs: int) -> dict:
-    results = {"due": [], "empty": [], "queries": 0}
-    plans = []
-    for run in range(runs):
-        now = timezone.now()
-        services.deadlines_sweep(now=now)  # what became due since seeding: not measured
-        _due_reports(100, now, rng)
-        due = sum(len(q) for q in _sweep_queries(now))
-        assert due == 100, f"{due} reports due instead of 100"
-        if run == 0:
-            plans = [q.explain(analyze=True) for q in _sweep_queries(now)]
-        reset_queries()
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            result = services.deadlines_sweep(now=now)
-            results["due"].append(time.perf_counter() - start)
-        results["queries"] = len(queries)
-        assert result.take_up_overdue == 100 and result.total == 100, result
+def _sweep_once(rng: random.Random, plans: list | None = None) -> tuple[float, int, float]:
+    """(seconds, queries) of one sweep with exactly 100 due reports, and the seconds of a sweep right after
+    it, with nothing due. ``plans`` receives the EXPLAIN ANALYZE of the sweep's reads."""
+    now = timezone.now()
+    services.deadlines_sweep(now=now)  # whatever became due since the last round: not measured
+    _due_reports(100, now, rng)
+    due = sum(len(q) for q in _sweep_queries(now))
+    assert due == 100, f"{due} reports due instead of 100"
+    if plans is not None:
+        plans.extend(q.explain(analyze=True) for q in _sweep_queries(now))
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
-        assert services.deadlines_sweep(now=now).total == 0
-        results["empty"].append(time.perf_counter() - start)
-    return {
-        "due": statistics.median(results["due"]),
-        "empty": statistics.median(results["empty"]),
-        "plans": plans,
-        "queries": results["queries"],
-    }
+        result = services.deadlines_sweep(now=now)
+        seconds = time.perf_counter() - start
+    assert result.take_up_overdue == 100 and result.total == 100, result
+    start = time.perf_counter()
+    assert services.deadlines_sweep(now=now).total == 0
+    return seconds, len(queries), time.perf_counter() - start
 
 
-def measure_submit(rng: random.Random, runs: int) -> tuple[float, int]:
+def _submitter(rng: random.Random):
     category = Category.objects.get(code="illegal-parking")
     plzen = Municipality.objects.get(country=Country.CZ, code="554791")
     points = _interior_points(plzen.boundary, rng, 64)
-    counter = iter(range(10**9))
 
     def submit():
-        n = next(counter)
         x, y = rng.choice(points)
-        ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{n % 256}"
+        ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}"  # the daily limit is per IP
         services.report_submit(category=category, point=Point(x, y, srid=4326), description="Bench", ip=ip)
 
-    median, queries, _result = _median_call(submit, runs)
-    return median, queries
+    return submit
+
+
+def _use_database(name: str) -> None:
+    """Point the default connection at another database of the same server."""
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+MAP_URL = f"/reports/map.geojson?bbox={','.join(map(str, PLZEN_BBOX))}&zoom={PLZEN_ZOOM}"
+QUEUE_URL = "/reports/staff/"
+ITEMS = [
+    ("trivial", "trivial view `/bench/trivial`"),
+    ("sweep", "deadline sweep, 100 due (100 overdue marks, 200 emails queued)"),
+    ("sweep_empty", "deadline sweep, nothing due"),
+    ("map", f"map GeoJSON `{MAP_URL}`"),
+    ("queue", f"officer queue `{QUEUE_URL}` as the demo officer"),
+    ("submit", "report submission `services.report_submit`"),
+]
+
+
+class Database:
+    """One database under measurement: what it holds and the samples taken from it."""
+
+    def __init__(self, name: str, rng: random.Random):
+        self.name, self.rng = name, rng
+        self.samples: dict[str, list[float]] = {key: [] for key, _label in ITEMS}
+        self.queries: dict[str, int] = {}
+        self.sizes: dict[str, int] = {}
+        self.notes: dict[str, str] = {}
+        self.plans: list[str] = []
+
+    def describe(self) -> None:
+        officer = get_user_model().objects.get(email="officer@demo.okrsek.cz")
+        since = timezone.now() - timedelta(days=selectors.PUBLIC_PERIOD_DAYS)
+        self.reports = Report.objects.count()
+        self.size = _table_size()
+        self.notes["map"] = f"{selectors.public_reports(since=since, bbox=PLZEN_BBOX).count():,} in the box"
+        self.notes["queue"] = f"{selectors.staff_queue(officer).count():,} open"
+        self.officer = officer
+        self.submit = _submitter(self.rng)
+
+    def round(self, client: Client, requests: int) -> None:
+        """One round of every measurement (the rounds alternate between the databases)."""
+        for key, url in (("trivial", "/bench/trivial"), ("map", MAP_URL), ("queue", QUEUE_URL)):
+            if key == "queue":
+                client.force_login(self.officer)
+            median, status, queries, size = _median_request(client, url, requests)
+            if status != 200:  # the view is not built yet: measure the selector it is to use
+                median, queries, size = self._selector(key, requests)
+                self.notes[key] += f"; view answered {status}, selector measured"
+            self.samples[key].append(median)
+            self.queries[key], self.sizes[key] = queries, size
+        seconds, queries, empty = _sweep_once(self.rng, self.plans if not self.plans else None)
+        self.samples["sweep"].append(seconds)
+        self.samples["sweep_empty"].append(empty)
+        self.queries["sweep"], self.queries["sweep_empty"] = queries, 4
+        median, queries, _result = _median_call(self.submit, max(5, requests // 2))
+        self.samples["submit"].append(median)
+        self.queries["submit"] = queries
+
+    def _selector(self, key: str, requests: int) -> tuple[float, int, int]:
+        if key == "map":
+            reports = selectors.public_reports(bbox=PLZEN_BBOX)
+            median, queries, _ = _median_call(
+                lambda: (reports.count(), list(reports.values("pk", "point")[:500])), requests
+            )
+        else:
+            median, queries, _ = _median_call(
+                lambda: list(selectors.staff_queue(self.officer)[:50]), requests
+            )
+        return median, queries, 0
+
+    def median(self, key: str) -> float:
+        return statistics.median(self.samples[key])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, required=True, help="how many synthetic reports to have")
-    parser.add_argument("--requests", type=int, default=50, help="requests per page (median)")
-    parser.add_argument("--sweeps", type=int, default=5, help="sweeps with 100 due (median)")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="DBNAME",
+        help="another database on the same server, seeded by an earlier run: measured in alternation",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of measurements (median of the rounds)")
+    parser.add_argument("--requests", type=int, default=10, help="requests per page and round (median)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--explain-pages",
@@ -409,76 +481,62 @@ def main() -> None:
     celery_app.amqp._producer_pool = None
 
     added, seconds = seed(args.reports, rng)
-    total = Report.objects.count()
-    print(f"database: PostgreSQL {connection.pg_version // 10000}; {total:,} reports in the table")
     if added:
         print(f"seeded {added:,} reports in {seconds:.0f} s ({added / seconds:,.0f} per second)")
-    size = _table_size()
-    print(f"incidents_report: {size}\n")
+    databases = [Database(connection.settings_dict["NAME"], rng)]
+    databases += [Database(name, random.Random(args.seed + n)) for n, name in enumerate(args.compare, 1)]
+    for database in databases:
+        _use_database(database.name)
+        if database is not databases[0]:  # brought up to date like the first one
+            call_command("migrate", verbosity=0)
+            call_command("seed_demo", stdout=io.StringIO())
+        database.describe()
 
     setup_test_environment()
     settings.ROOT_URLCONF = "bench.urls"
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
-    rows = []
-    trivial, _status, _queries, _size = _median_request(client, "/bench/trivial", args.requests)
-    rows.append(("trivial view `/bench/trivial`", trivial, 0, ""))
-
-    sweep = measure_sweep(rng, args.sweeps)
-    rows.append(
-        ("deadline sweep, 100 due (100 overdue, 200 emails queued)", sweep["due"], sweep["queries"], "")
-    )
-    rows.append(("deadline sweep, nothing due", sweep["empty"], 4, ""))
-
-    bbox = ",".join(map(str, PLZEN_BBOX))
-    url = f"/reports/map.geojson?bbox={bbox}&zoom={PLZEN_ZOOM}"
-    median, status, queries, size = _median_request(client, url, args.requests)
-    public_in_box = selectors.public_reports(bbox=PLZEN_BBOX).count()
-    if status == 200:
-        rows.append(
-            (f"map GeoJSON `{url}` ({public_in_box:,} public reports in the box)", median, queries, size)
+    started = time.perf_counter()
+    for number in range(args.rounds):
+        for database in databases:
+            _use_database(database.name)
+            database.round(client, args.requests)
+        print(
+            f"  round {number + 1} of {args.rounds} ({time.perf_counter() - started:.0f} s)", file=sys.stderr
         )
-    else:  # the view is not there yet: the selector it will use
-        median, queries, _ = _median_call(
-            lambda: (
-                selectors.public_reports(bbox=PLZEN_BBOX).count(),
-                list(selectors.public_reports(bbox=PLZEN_BBOX).values("pk", "point")[:500]),
-            ),
-            args.requests,
-        )
-        rows.append(
-            (f"selector public_reports(bbox), count + 500 rows (view: HTTP {status})", median, queries, "")
-        )
+    _print(databases, args)
 
-    client.force_login(get_user_model().objects.get(email="officer@demo.okrsek.cz"))
-    median, status, queries, size = _median_request(client, "/reports/staff/", args.requests)
-    officer = get_user_model().objects.get(email="officer@demo.okrsek.cz")
-    open_in_queue = selectors.staff_queue(officer).count()
-    if status == 200:
-        rows.append(
-            (f"officer queue `/reports/staff/` ({open_in_queue:,} open reports)", median, queries, size)
-        )
-    else:
-        median, queries, _ = _median_call(lambda: list(selectors.staff_queue(officer)[:50]), args.requests)
-        rows.append((f"selector staff_queue, first 50 (view: HTTP {status})", median, queries, ""))
 
-    median, queries = measure_submit(rng, max(10, args.requests // 2))
-    rows.append(("report submission `services.report_submit`", median, queries, ""))
-
-    print("| what | median ms | × trivial | queries | bytes |")
-    print("|---|---:|---:|---:|---:|")
-    for label, median, queries, size in rows:
-        shown = "–" if queries is None else queries
-        print(f"| {label} | {median * 1000:.2f} | {median / trivial:.0f} | {shown} | {size} |")
-    print("\nEXPLAIN ANALYZE of the sweep's reads (with 100 due):\n")
-    for plan in sweep["plans"]:
-        print(plan + "\n")
-    if args.explain_pages:
-        print("EXPLAIN ANALYZE of the map's reports in the box (90 days) and of the officer queue's page:\n")
-        since = timezone.now() - timedelta(days=selectors.PUBLIC_PERIOD_DAYS)
-        in_box = selectors.public_reports(since=since, bbox=PLZEN_BBOX).order_by().values("pk")
-        print(in_box.explain(analyze=True) + "\n")
-        print(selectors.staff_queue(officer)[:25].explain(analyze=True))
+def _print(databases: list[Database], args) -> None:
+    print(f"PostgreSQL {connection.pg_version // 10000}; load average {os.getloadavg()[0]:.1f} at the end;")
+    print(f"{args.rounds} rounds alternating between the databases, {args.requests} requests per page each\n")
+    for database in databases:
+        print(f"- `{database.name}`: {database.reports:,} reports; incidents_report {database.size}")
+    header = " | ".join(f"{d.reports:,} reports: ms | × trivial | queries" for d in databases)
+    print(f"\n| what | {header} |")
+    print("|---|" + "---:|---:|---:|" * len(databases))
+    for key, label in ITEMS:
+        cells = []
+        for database in databases:
+            median, base = database.median(key), database.median("trivial")
+            note = database.notes.get(key)
+            cells.append(
+                f"{median * 1000:.1f}{f' ({note})' if note else ''} | {median / base:,.0f} | "
+                f"{database.queries.get(key, 0)}"
+            )
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    for database in databases:
+        print(f"\nEXPLAIN ANALYZE of the sweep's reads with 100 due, `{database.name}`:\n")
+        for plan in database.plans:
+            print(plan + "\n")
+        if args.explain_pages:
+            _use_database(database.name)
+            since = timezone.now() - timedelta(days=selectors.PUBLIC_PERIOD_DAYS)
+            in_box = selectors.public_reports(since=since, bbox=PLZEN_BBOX).order_by().values("pk")
+            print(f"EXPLAIN ANALYZE of the map's reports in the box, `{database.name}`:\n")
+            print(in_box.explain(analyze=True) + "\n")
+            print(f"EXPLAIN ANALYZE of the officer queue's first page, `{database.name}`:\n")
+            print(selectors.staff_queue(database.officer)[:25].explain(analyze=True) + "\n")
 
 
 def _table_size() -> str:

@@ -212,6 +212,8 @@ def _area(feature, transform: CoordTransform) -> tuple[MultiPolygon, str]:
         except GEOSException:
             geometry = geometry.buffer(0)
     polygons = _polygons(geometry)
+    if not polygons and not repaired:
+        raise _Skip(_("it is not an area but a %(type)s") % {"type": geometry.geom_type})
     if not polygons:
         raise _Skip(_("no area is left after repairing its geometry (%(reason)s)") % {"reason": repaired})
     area = MultiPolygon(*polygons, srid=4326)

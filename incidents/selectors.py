@@ -591,11 +591,15 @@ def public_filter_choices() -> dict[str, list]:
     ]
     towns = cache.get(PUBLIC_TOWNS_CACHE_KEY)
     if towns is None:
-        # Only towns with public reports of the last year: a list of every served village would be long
-        # and mostly empty. Finding them reads the reports' index once per few minutes, not per page.
-        with_reports = Report.objects.filter(
-            category__public=True, created_at__gte=timezone.now() - timedelta(days=STATS_MAX_DAYS)
-        ).values("municipality_id")
+        # Only towns with public reports of the last year: a list of every served village would be long and
+        # mostly empty. One pass over the year's reports, kept in the cache for a few minutes.
+        with_reports = (
+            Report.objects.filter(
+                category__public=True, created_at__gte=timezone.now() - timedelta(days=STATS_MAX_DAYS)
+            )
+            .order_by()
+            .values("municipality_id")
+        )
         towns = list(
             Municipality.objects.filter(pk__in=with_reports)
             .order_by("name", "district_name", "pk")

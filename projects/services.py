@@ -63,6 +63,7 @@ MAX_PROPOSALS_PER_TOWN_AND_CALL = 5
 EVIDENCE_MONTHS = 12
 FINAL_REPORT_DAYS = 60  # after the project's end
 REMIND_BEFORE = timedelta(days=14)
+DOUBLE_CLICK = timedelta(seconds=30)
 
 # Tests widen the race window of a decision with this hook (called after the totals were read).
 _after_budget_read = None
@@ -302,8 +303,18 @@ def proposal_create(
     if now >= call.closes_at:
         raise ValidationError(_("This call is closed."))
     with transaction.atomic():
-        # Lock the call: two quick clicks cannot pass the per-town limit together.
+        # Lock the call: two quick clicks cannot pass the per-town limit together, and a double click
+        # gives the draft the first click made.
         Call.objects.select_for_update().get(pk=call.pk)
+        twin = Proposal.objects.filter(
+            call=call,
+            municipality=municipality,
+            status=Status.DRAFT,
+            title=(title or "").strip(),
+            created_at__gte=now - DOUBLE_CLICK,
+        ).first()
+        if twin is not None:
+            return twin
         count = (
             Proposal.objects.filter(call=call, municipality=municipality)
             .exclude(status=Status.WITHDRAWN)
@@ -710,6 +721,12 @@ def message_post(*, proposal: Proposal, actor, body: str, now: datetime | None =
     if proposal.status not in workflow.THREAD_OPEN:
         raise ValidationError(_("Questions can be asked once the proposal has been submitted."))
     with transaction.atomic():
+        Proposal.objects.select_for_update().get(pk=proposal.pk)
+        twin = Message.objects.filter(
+            proposal=proposal, author=actor, body=body, created_at__gte=now - DOUBLE_CLICK
+        ).first()
+        if twin is not None:  # a double click sends one message
+            return twin
         message = Message(
             proposal=proposal, author=actor, from_manager=manager and not town, body=body, created_at=now
         )

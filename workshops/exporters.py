@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -135,7 +136,7 @@ def nominations_table(initiative, nominations) -> Table:
         name=f"{initiative.code}-nominations",
         header=[
             _("Municipality"),
-            _("District"),
+            pgettext("okres / powiat", "District"),
             _("Representative"),
             _("Position"),
             _("Email"),

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     GoodPractice,
@@ -206,7 +207,7 @@ class NominationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("all")), *Nomination.Status.choices]
     )
-    district = forms.ChoiceField(label=_("District"), required=False)
+    district = forms.ChoiceField(label=pgettext_lazy("okres / powiat", "District"), required=False)
 
     def __init__(self, *args, districts=(), **kwargs):
         super().__init__(*args, **kwargs)

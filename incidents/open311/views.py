@@ -406,7 +406,10 @@ def _request_create(request: HttpRequest, call: Call) -> HttpResponse:
     # The per-client, per-category daily limit of the web form applies to the caller's IP address; a client
     # app that sends its user's device_id or account_id is limited per user instead (its key's hourly limit
     # bounds the whole app).
-    end_user = (call.param("account_id") or call.param("device_id"))[:200]
+    account_id = call.param("account_id")[:200]
+    end_user = account_id or call.param("device_id")[:200]
+    names = [call.param(name) for name in ("first_name", "last_name", "phone")]  # each checked; none kept
+    names_given = any(names)
     ip = request.META.get("REMOTE_ADDR", "")
     if end_user:
         ip = f"{ip}|open311:{api_key.pk}:{end_user}"
@@ -437,13 +440,13 @@ def _request_create(request: HttpRequest, call: Call) -> HttpResponse:
         "verify": category.verify_hours,
         "reference": report.reference,
     }
-    if call.param("first_name") or call.param("last_name") or call.param("phone"):
+    if names_given:
         notice += " " + _(
             "Names and phone numbers are not stored: we keep only an email address, for updates."
         )
     if media_url:
         notice += " " + _("The media URL was passed on to the police as a link; it was not downloaded.")
-    data = [serializers.submitted(report, service_notice=notice, account_id=call.param("account_id")[:200])]
+    data = [serializers.submitted(report, service_notice=notice, account_id=account_id)]
     response = call.render(data, root="service_requests", item="request", status=201)
     response["Location"] = request.build_absolute_uri(
         reverse("open311:request", kwargs={"service_request_id": report.reference, "fmt": call.fmt})

@@ -1,5 +1,7 @@
 """A proposal's pages: the town drafts, submits, answers and reports; everybody allowed reads it."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -142,8 +144,16 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_decide": user.has_perm("projects.decide", proposal)
         and proposal.status in workflow.AWAITING_DECISION,
         "evidence_rows": _evidence_rows(proposal.evidence, request.LANGUAGE_CODE),
+        "evidence_period": _evidence_period(proposal.evidence),
     }
     return render(request, "projects/proposal.html", context)
+
+
+def _evidence_period(evidence: dict) -> tuple[date, date] | None:
+    try:
+        return date.fromisoformat(evidence["since"]), date.fromisoformat(evidence["until"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _evidence_rows(evidence: dict, language: str) -> list[dict]:
@@ -216,6 +226,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "attachment_form": AttachmentForm(),
     }
     context["evidence_rows"] = _evidence_rows(context["evidence"], request.LANGUAGE_CODE)
+    context["evidence_period"] = _evidence_period(context["evidence"])
     return render(
         request, "projects/proposal_form.html", context, status=400 if request.method == "POST" else 200
     )

@@ -97,9 +97,9 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = found(selectors.call_for_page(pk=pk))
     profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
     town = profile.municipality if profile and profile.municipality_id else None
+    town_staff = bool(town and request.user.has_perm("projects.submit_proposal", town))
     can_propose = bool(
-        town
-        and request.user.has_perm("projects.submit_proposal", town)
+        town_staff
         and timezone.now() < call.closes_at
         and Membership.objects.filter(
             programme_id=call.programme_id, municipality=town, status=Membership.Status.JOINED
@@ -109,6 +109,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "call": call,
         "is_open": call.is_open(),
         "town": town,
+        "town_staff": town_staff,
         "start_form": ProposalStartForm() if can_propose else None,
     }
     return render(request, "projects/call.html", context)

@@ -312,7 +312,7 @@
           var item = document.createElement("li");
           var button = document.createElement("button");
           button.type = "button";
-          button.className = "button-link";
+          button.className = "report-link-button";
           button.textContent = place.name + (place.detail && place.detail !== place.name ? " (" + place.detail + ")" : "");
           button.addEventListener("click", function () {
             map.setView([place.lat, place.lon], place.kind === "district" ? 15 : 14);

@@ -187,6 +187,24 @@ def test_programme_page_on_a_phone(page: Page, live_server, grants, console_erro
     assert console_errors == [], "\n".join(console_errors)
 
 
+@pytest.mark.browser_context_args(viewport={"width": 360, "height": 740})
+def test_town_pages_on_a_phone(page: Page, live_server, grants, console_errors):
+    town = grants["staff"].profile.municipality
+    proposal = Proposal.objects.create(
+        call=grants["call"], municipality=town, title="Kamerový bod na náměstí"
+    )
+    _login(page, live_server, grants["staff"])
+    for path in (
+        f"/grants/proposals/{proposal.pk}/edit/",
+        f"/grants/proposals/{proposal.pk}/",
+        "/grants/my/",
+    ):
+        page.goto(live_server.url + path)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= 360, f"{path} scrolls sideways on a phone: {scroll_width} px"
+    assert console_errors == [], "\n".join(console_errors)
+
+
 @pytest.mark.browser_context_args(bypass_csp=True)
 def test_grants_pages_have_no_serious_axe_violation(page: Page, live_server, grants):
     proposal = Proposal.objects.create(

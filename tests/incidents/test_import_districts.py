@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, LineString, MultiPolygon, Point, Polygon
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from incidents import importers, selectors
 from incidents.models import District, Report
@@ -52,8 +53,10 @@ def _write_geojson(path: Path, features: list[tuple[dict, GEOSGeometry | dict | 
 
 
 def _import(*args, **options) -> str:
+    """The command's output, in English (commands speak the active language, Czech by default)."""
     out = io.StringIO()
-    call_command("import_districts", *map(str, args), stdout=out, **options)
+    with translation.override("en"):
+        call_command("import_districts", *map(str, args), stdout=out, **options)
     return out.getvalue()
 
 
@@ -252,6 +255,17 @@ def test_clear_errors_for_unknown_unit_field_layer_and_unreadable_file(tmp_path,
     with pytest.raises(CommandError, match="GDAL cannot read"):
         _import(tmp_path / "broken.geojson", name_field="nazev", unit=police_unit.code)
     assert District.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_operators_read_the_report_in_the_site_language(tmp_path, police_unit):
+    path = _write_geojson(tmp_path / "d.geojson", [({"nazev": ""}, _square(12.9, 49.43))], srid=4326)
+    out = io.StringIO()
+    with translation.override("cs"):
+        call_command("import_districts", str(path), name_field="nazev", unit=police_unit.code, stdout=out)
+        with pytest.raises(CommandError) as error:
+            call_command("import_districts", str(path), name_field="nazev", unit="nope")
+    assert "Created" not in out.getvalue() and "Unknown police unit" not in str(error.value)
 
 
 @pytest.mark.django_db

@@ -2,10 +2,18 @@
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 
 from incidents.models import ApiKey
 from incidents.open311.selectors import api_key_hash
 from portal.models import ActivityLog
+
+
+@pytest.fixture
+def client():
+    """Clients that ask for English (the portal's default language is Czech)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
 
 SERVICES = "/open311/v2/services.json"
 

@@ -6,12 +6,20 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from incidents.models import Report
 from incidents.services import report_submit
+
+
+@pytest.fixture
+def client():
+    """Clients that ask for English (the portal's default language is Czech)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
 
 BASE = "/open311/v2"
 FIELDS = [

@@ -3,12 +3,20 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from incidents import selectors, services
 from incidents.models import Category, Report
 
 from .open311_support import BASE, assert_schema
+
+
+@pytest.fixture
+def client():
+    """Clients that ask for English (the portal's default language is Czech)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
 
 FEED = f"{BASE}/requests.geojson"
 

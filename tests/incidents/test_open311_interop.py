@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 import requests
+from django.test import Client
 from georeport import GeoReport
 
 from incidents import selectors, services
@@ -16,6 +17,12 @@ from incidents.models import Category, Report
 from incidents.workflow import Status
 
 from .open311_support import BASE
+
+
+@pytest.fixture
+def client():
+    """Clients that ask for English (the portal's default language is Czech)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

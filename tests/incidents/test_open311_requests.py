@@ -11,7 +11,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from PIL import Image
 
 from incidents import selectors, services
@@ -21,6 +22,12 @@ from incidents.workflow import Status
 from portal.models import ActivityLog, Country, Municipality, PoliceUnit
 
 from .open311_support import BASE, assert_schema, errors_of, fetch
+
+
+@pytest.fixture
+def client():
+    """Clients that ask for English (the portal's default language is Czech)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture(autouse=True)
@@ -189,6 +196,7 @@ def test_each_key_has_its_hourly_limit_and_records_its_last_use(client, area):
         ({"description": "x" * 501}, 400, "description: The description may have at most 500 characters"),
         ({"jurisdiction_id": "nowhere"}, 404, "jurisdiction_id “nowhere” was not found"),
         ({"description": "a\x00b"}, 400, "description contains a NUL character"),
+        ({"first_name": "Jan\x00"}, 400, "first_name contains a NUL character"),
     ],
 )
 def test_each_bad_request_gets_the_spec_error(client, area, open311_keys, change, status, message):
@@ -258,7 +266,11 @@ def test_address_string_is_resolved_against_districts_and_municipalities(
         if district:
             assert report.district == district and area["district"].area.contains(report.point)
         note = report.events.get(action="submitted").internal_note
-        assert address in note and "not the exact spot" in note
+        with translation.override("cs"):  # written in the language of the unit's officers
+            approximate = gettext(
+                "No coordinates were sent: the place is a point inside “%(address)s”, not the exact spot."
+            )
+        assert approximate % {"address": address} in note
     # lat/long win; the address is kept for the police
     response = client.post(url, body(area, open311_keys, address_string="Behind the school"))
     report = Report.objects.get(reference=response.json()[0]["service_request_id"])

@@ -1,11 +1,18 @@
 """Open311: discovery, the service list and definitions, jurisdictions, formats, languages, methods."""
 
 import pytest
+from django.test import Client
 
 from incidents.models import Category
 from portal.models import Country, PoliceUnit
 
 from .open311_support import BASE, assert_schema, errors_of, fetch
+
+
+@pytest.fixture
+def client():
+    """Clients that ask for English (the portal's default language is Czech)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.mark.django_db

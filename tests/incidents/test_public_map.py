@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -330,6 +331,8 @@ def test_clusters_are_bounded_whatever_the_zoom_claims(client, many):
 
 
 def _queries(client, path, params) -> int:
+    """Queries of one request with cold caches (the towns list and the served area are cached)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(path, params).status_code == 200
     return len(ctx.captured_queries)
@@ -459,3 +462,14 @@ def test_fake_reports_are_plausible(public_area):
         assert (r.closed_at is not None) == (r.status not in OPEN_STATUSES)
         assert r.events.filter(action="submitted").count() == 1
     assert len({r.reference for r in fakes}) == 60
+
+
+@pytest.mark.django_db
+def test_the_town_filter_offers_towns_with_reports(client, public_area, reports):
+    from portal.models import Country, Municipality
+
+    empty = Municipality.objects.create(country=Country.CZ, code="999999", name="Emptyville")
+    public_area["unit"].municipalities.add(empty)
+    body = client.get(MAP).content.decode()
+    assert f'<option value="{public_area["rokycany"].pk}">Rokycany</option>' in body
+    assert "Emptyville" not in body

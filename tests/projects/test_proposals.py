@@ -360,3 +360,16 @@ def test_who_sees_a_proposal(client, call, town, staff, other_staff, manager, me
     page = client.get(url).content.decode()
     assert "Submitted" in page or "Podáno" in page or 'data-status="submitted"' in page
     assert client.get("/grants/proposals/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_double_clicks_create_one_draft_and_send_one_message(call, town, staff, manager):
+    first = services.proposal_create(call=call, municipality=town, actor=staff, title="Dvojklik")
+    second = services.proposal_create(call=call, municipality=town, actor=staff, title="Dvojklik")
+    assert first.pk == second.pk and Proposal.objects.count() == 1
+
+    proposal = make_proposal(call, town)
+    for _ in range(2):
+        services.message_post(proposal=proposal, actor=manager, body="Kdy začnete?")
+    assert proposal.messages.count() == 1
+    assert Notification.objects.filter(kind="projects_question").count() == 1

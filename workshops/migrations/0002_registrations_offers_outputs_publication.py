@@ -195,7 +195,7 @@ class Migration(migrations.Migration):
             name='Registration',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=200, verbose_name='name')),
+                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
                 ('organisation', models.CharField(max_length=200, verbose_name='organisation')),
                 ('organisation_type', models.CharField(choices=[('town', 'town or municipality'), ('municipal_police', 'municipal police'), ('state_police', 'state police'), ('ministry', 'ministry'), ('partner_country', 'partner country'), ('other', 'other')], max_length=20, verbose_name='type of organisation')),
                 ('position', models.CharField(blank=True, max_length=200, verbose_name='position')),
