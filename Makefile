@@ -86,7 +86,7 @@ makemessages: python
 ifdef APP
 	cd $(APP) && DEBUG=1 ../$(PY) ../manage.py makemessages $(LANGS) --no-obsolete
 else
-	DEBUG=1 $(PY) manage.py makemessages $(LANGS) --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules
+	DEBUG=1 $(PY) manage.py makemessages $(LANGS) --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=bench
 endif
 
 migrate: python

@@ -542,9 +542,9 @@ class StY(StX):
 
 
 class _Epoch(Func):
-    """Seconds of a PostgreSQL interval."""
+    """Seconds of a PostgreSQL interval, as a double (EXTRACT gives a slower numeric)."""
 
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    template = "DATE_PART('epoch', %(expressions)s)"
     output_field = FloatField()
 
 

@@ -21,6 +21,24 @@ ROLES = {
 }
 
 
+# Where each role starts its work (the "My work" page): (URL name, label)
+ROLE_LINKS = {
+    OFFICER: [("incidents:staff_queue", _("Reports queue"))],
+    COORDINATOR: [
+        ("incidents:staff_queue", _("Reports queue")),
+        ("incidents:staff_dashboard", _("Unit dashboard")),
+    ],
+    PARTNER_BODY: [("incidents:staff_queue", _("Reports queue"))],
+    MUNICIPAL_STAFF: [
+        ("workshops:my", _("My workshop registrations and offers")),
+        ("projects:my_proposals", _("My town's grant proposals")),
+    ],
+    WORKSHOP_ORGANISER: [("workshops:index", _("Workshops to run"))],
+    COMMISSION_MEMBER: [("projects:commission", _("Proposals to review"))],
+    PROGRAMME_MANAGER: [("projects:manage", _("Programme management"))],
+}
+
+
 def role_names(user) -> frozenset[str]:
     """The role names of ``user``, read once per request and cached on the user object."""
     if not getattr(user, "is_authenticated", False):

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.gzip import gzip_page
@@ -14,7 +15,7 @@ from django.views.i18n import set_language as django_set_language
 
 from . import health, selectors, services
 from .models import Country
-from .roles import ROLES, role_names
+from .roles import ROLE_LINKS, ROLES, role_names
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,14 @@ def municipalities_geojson(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("portal.view_dashboard"):
         raise PermissionDenied
-    user_roles = [(name, ROLES[name]) for name in sorted(role_names(request.user))]
-    return render(request, "portal/dashboard.html", {"roles": user_roles})
+    names = sorted(role_names(request.user))
+    links, seen = [], set()
+    for name in names:
+        for url_name, label in ROLE_LINKS.get(name, []):
+            if url_name not in seen:
+                seen.add(url_name)
+                links.append((reverse(url_name), label))
+    return render(request, "portal/dashboard.html", {"roles": [(n, ROLES[n]) for n in names], "links": links})
 
 
 @require_POST

@@ -42,8 +42,8 @@ def _csv(header: list, rows) -> str:
 def supported_csv(proposals) -> str:
     header = [
         _("Year"),
-        _("Reference"),
-        _("Town"),
+        pgettext("grants", "Reference"),
+        pgettext("grants", "Town"),
         _("Project"),
         _("Approved amount"),
         _("Resolution"),
@@ -69,8 +69,8 @@ def supported_csv(proposals) -> str:
 def recommendations_csv(meeting, items) -> str:
     header = [
         _("Rank"),
-        _("Reference"),
-        _("Town"),
+        pgettext("grants", "Reference"),
+        pgettext("grants", "Town"),
         _("Project"),
         _("Score"),
         _("Reviews"),

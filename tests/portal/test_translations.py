@@ -54,7 +54,7 @@ PLURAL_RULES = {
 }
 HOME_HEADING = "Safety in your town, together"
 # What makemessages is run with (see the module docstring); these directories are not copied either.
-MAKEMESSAGES_IGNORE = [".venv", "var"]
+MAKEMESSAGES_IGNORE = [".venv", "var", "tests", "node_modules", "bench"]
 NOT_COPIED = [
     *MAKEMESSAGES_IGNORE,
     ".git",
