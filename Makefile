@@ -84,6 +84,7 @@ messages: $(MO_FILES)
 LANGS := -l cs -l pl -l en -l nb
 makemessages: python
 ifdef APP
+	@mkdir -p $(APP)/locale  # without it, makemessages would write the app's strings into locale/
 	cd $(APP) && DEBUG=1 ../$(PY) ../manage.py makemessages $(LANGS) --no-obsolete
 else
 	DEBUG=1 $(PY) manage.py makemessages $(LANGS) --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=bench
