@@ -190,7 +190,13 @@ class Report(models.Model):
                 name="report_verify_remind",
                 condition=Q(status="verifying", verify_reminded=False),
             ),
-            # Queues: a district's / unit's open reports, nearest deadline first
+            # Queues: a district's / unit's open reports, nearest deadline first; the partial index keeps the
+            # queue independent of the (mostly closed) history
+            models.Index(
+                fields=["due_at"],
+                name="report_open_due",
+                condition=Q(status__in=["new", "verifying", "confirmed"]),
+            ),
             models.Index(fields=["district", "due_at"], name="report_district_due"),
             models.Index(fields=["police_unit", "due_at"], name="report_unit_due"),
             # Public map and statistics: recent reports; abuse control per client and category
