@@ -302,7 +302,9 @@ class FinalReportForm(forms.Form):
 
 class SupportedFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
-    town = forms.TypedChoiceField(label=pgettext_lazy("grants", "Town"), coerce=int, required=False, empty_value=None)
+    town = forms.TypedChoiceField(
+        label=pgettext_lazy("grants", "Town"), coerce=int, required=False, empty_value=None
+    )
 
     def __init__(self, *args, years=(), towns=(), **kwargs):
         super().__init__(*args, **kwargs)

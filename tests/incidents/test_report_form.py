@@ -360,7 +360,7 @@ def test_support_needs_csrf_and_an_open_public_report(citizen):
     assert client.post(f"/reports/support/{hidden.reference}/").status_code == 404
     assert client.post("/reports/support/ZZZZ-ZZZZ/").status_code == 404
     Report.objects.filter(pk=first.pk).update(status="not_confirmed")
-    closed = client.post(f"/reports/support/{first.reference}/", follow=True)
+    closed = client.post(f"/reports/support/{first.reference}/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "This report is already closed." in closed.content.decode()
     assert not Support.objects.exists()
 
