@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+from portal.exports import formula_safe
 
 
 def csv_cell(value) -> str | int | Decimal:
@@ -23,10 +22,7 @@ def csv_cell(value) -> str | int | Decimal:
         return _("yes") if value else _("no")
     if isinstance(value, int | Decimal):
         return value
-    text = str(value).replace("\r\n", "\n")
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    return formula_safe(str(value).replace("\r\n", "\n"))
 
 
 def _csv(header: list, rows) -> str:

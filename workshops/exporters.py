@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from portal.exports import formula_safe
 
 
 @dataclass
@@ -35,7 +35,7 @@ def safe_cell(value, *, escape: bool = True) -> object:
     if isinstance(value, int | float) or hasattr(value, "isoformat"):
         return value
     text = str(value)
-    return "'" + text if escape and text.startswith(FORMULA_START) else text
+    return formula_safe(text) if escape else text
 
 
 def csv_response(table: Table) -> HttpResponse:

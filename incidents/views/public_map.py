@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
+from portal.exports import formula_safe
 from portal.models import Country
 
 from .. import selectors
@@ -276,17 +277,6 @@ def stats(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/stats.html", context)
 
 
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A spreadsheet must not run a cell as a formula: text starting with = + - @ (or a tab or CR) gets a
-    leading apostrophe. Numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 @require_GET
 def stats_csv(request: HttpRequest) -> HttpResponse:
     """The statistics' numbers as CSV (UTF-8 with a BOM, so Excel reads the diacritics): one table after
@@ -302,7 +292,7 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
 
     def rows(*lines):
         for line in lines:
-            writer.writerow([csv_safe(cell) for cell in line])
+            writer.writerow([formula_safe(cell) for cell in line])
 
     rows(
         [gettext("Okrsek: statistics of public reports")],

@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import roles
+from portal.exports import formula_safe
 from portal.models import PoliceUnit
 from portal.roles import role_names
 
@@ -377,17 +378,13 @@ EXPORT_COLUMNS = [
     ("public_answer", gettext_lazy("Public answer")),
     ("url", gettext_lazy("Link")),
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def csv_safe(value) -> object:
-    """Spreadsheets run a cell starting with = + - @ (or a tab / line break before one) as a formula: such
-    text is prefixed with an apostrophe so it stays text. Numbers and booleans are left as they are."""
+    """A CSV cell: booleans as 1/0, formula-like text made safe (portal.exports), the rest as it is."""
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return formula_safe(value)
 
 
 def _bad_filters() -> HttpResponse:

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents import selectors
-from incidents.views.public_map import csv_safe
 from incidents.workflow import Status
+from portal.exports import formula_safe as csv_safe
 
 from .map_helpers import SECRET_DESCRIPTION, SECRET_EMAIL, _fresh_cache, make_report, public_area
 
