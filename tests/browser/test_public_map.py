@@ -126,6 +126,8 @@ def test_no_serious_axe_violation(page: Page, live_server, map_data, path):
         _loaded(page)
         page.locator(".report-marker").first.click()
         expect(page.locator(".leaflet-popup-content")).to_be_visible()
+        # Leaflet fades the popup in: axe must judge the colours once it is fully shown, not mid-fade
+        expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     violations = _axe_violations(page)
     assert violations == [], _report(path, violations)
 
