@@ -5,7 +5,6 @@ activity-log entry and the notifications that belong to it (written to the outbo
 """
 
 import hashlib
-import io
 import logging
 import secrets
 from dataclasses import dataclass
@@ -19,11 +18,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.models import PartnerBody
 from portal.roles import role_names
 from portal.services import activity_log, client_fingerprint, notification_queue
+from portal.uploads import UnacceptableFile, clean_document_or_photo
 
 from . import selectors
 from .models import Attachment, Category, District, Report, ReportEvent, Support
@@ -34,8 +33,6 @@ logger = logging.getLogger(__name__)
 MAX_DESCRIPTION = 500
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENTS_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000  # 40 Mpx: any phone photo; refuses decompression bombs
-IMAGE_LONG_SIDE = 2560  # re-encoded photos are scaled down to this
 REMINDER_BEFORE = timedelta(hours=6)
 
 
@@ -99,32 +96,15 @@ def _clean_attachments(files: list[UploadedFile]) -> list[CleanAttachment]:
     for upload in files:
         data = upload.read(MAX_ATTACHMENTS_BYTES + 1)
         name = (upload.name or "attachment")[-100:]
-        if data.startswith(b"%PDF-"):
-            cleaned.append(CleanAttachment(name, data, "application/pdf"))
-            continue
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format not in ("JPEG", "PNG"):
-                    raise UnidentifiedImageError(image.format)
-                if image.width * image.height > MAX_IMAGE_PIXELS:
-                    raise UnidentifiedImageError("too many pixels")
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail((IMAGE_LONG_SIDE, IMAGE_LONG_SIDE))
-                out = io.BytesIO()
-                if image.mode not in ("RGB", "L"):
-                    image = image.convert("RGB")
-                image.save(out, format="JPEG", quality=85, optimize=True)  # no exif= : metadata is dropped
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-            logger.info("Refused attachment %r: %s", name, exc)
+            cleaned.append(CleanAttachment(*clean_document_or_photo(name, data)))
+        except UnacceptableFile:
             raise ValidationError(
                 {
                     "attachments": _("“%(name)s” is not a photo (JPEG, PNG) or a PDF document we can accept.")
                     % {"name": name}
                 }
             ) from None
-        stem = name.rsplit(".", 1)[0]
-        cleaned.append(CleanAttachment(f"{stem}.jpg", out.getvalue(), "image/jpeg"))
     return cleaned
 
 

@@ -5,7 +5,6 @@ Every write runs in one transaction, logs to the activity log and queues its ema
 Budget checks lock rows in one order everywhere: Programme, then Call, then Proposal.
 """
 
-import io
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,13 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from incidents import selectors as incident_selectors
 from portal import roles
 from portal.models import Municipality
 from portal.roles import role_names
 from portal.services import activity_log, notification_queue
+from portal.uploads import UnacceptableFile, clean_document_or_photo
 
 from . import selectors, workflow
 from .models import (
@@ -57,8 +56,6 @@ ZERO = Decimal("0")
 MAX_BUDGET_LINES = 40
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
-IMAGE_LONG_SIDE = 2560
 MAX_PROPOSALS_PER_TOWN_AND_CALL = 5
 EVIDENCE_MONTHS = 12
 FINAL_REPORT_DAYS = 60  # after the project's end
@@ -638,27 +635,12 @@ def _clean_upload(upload: UploadedFile) -> tuple[str, bytes, str]:
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": _("A file may have at most 5 MB.")})
     name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-150:]
-    if data.startswith(b"%PDF-"):
-        return name, data, "application/pdf"
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("JPEG", "PNG"):
-                raise UnidentifiedImageError(image.format)
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise UnidentifiedImageError("too many pixels")
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((IMAGE_LONG_SIDE, IMAGE_LONG_SIDE))
-            if image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85, optimize=True)  # metadata (GPS) is dropped
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        logger.info("Refused proposal attachment %r: %s", name, exc)
+        return clean_document_or_photo(name, data)
+    except UnacceptableFile:
         raise ValidationError(
             {"file": _("“%(name)s” is not a PDF document or a photo (JPEG, PNG).") % {"name": name}}
         ) from None
-    return f"{name.rsplit('.', 1)[0]}.jpg", out.getvalue(), "image/jpeg"
 
 
 def attachment_add(*, proposal: Proposal, actor, upload: UploadedFile) -> ProposalAttachment:
