@@ -5,12 +5,19 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from incidents import services
 from incidents.models import Report
 from incidents.workflow import TRANSITIONS, Status
 from portal.models import ActivityLog, Notification
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services answer in the active language; these tests read the English messages."""
+    with translation.override("en"):
+        yield
 
 
 def submit(area, point=None, ip="10.0.0.1", **kwargs):
