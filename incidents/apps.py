@@ -6,3 +6,6 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Threat reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401 - registers the app's object rules

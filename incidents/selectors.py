@@ -1,5 +1,6 @@
 """Reads of the incidents app."""
 
+import hashlib
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -17,11 +18,29 @@ from django.utils import timezone
 from portal import roles
 from portal.models import Municipality, PartnerBody, PoliceUnit
 from portal.roles import role_names
+from portal.web import absolute_reverse
 
 from .models import Category, District, Report
 from .workflow import OPEN_STATUSES, Status
 
 NEARBY_METRES = 150
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def report_by_token(token: str) -> Report | None:
+    """The report a citizen's tracking token belongs to (only the token's hash is kept)."""
+    return Report.objects.filter(token_hash=token_hash(token)).select_related("category").first()
+
+
+def tracking_url(token: str) -> str:
+    return absolute_reverse("incidents:track", token)
+
+
+def staff_url(report: Report) -> str:
+    return absolute_reverse("incidents:staff_report", report.pk)
 
 
 def categories_active_grouped() -> list[tuple[str, list[Category]]]:
@@ -143,6 +162,47 @@ def unit_coordinators(*, police_unit: PoliceUnit | None) -> list:
         .objects.filter(groups__name=roles.COORDINATOR, profile__police_unit=police_unit, is_active=True)
         .distinct()
     )
+
+
+def report_police_many(reports, *, coordinators: bool) -> dict[int, list]:
+    """pk → the police to tell about each report, with a constant number of queries for any number of
+    reports: its assignee, else its district's active officers; plus its unit's coordinators when
+    ``coordinators`` or when nobody else is responsible (an unassigned report is the coordinators' queue)."""
+    User = get_user_model()
+    reports = list(reports)
+    assignee_ids = {r.assignee_id for r in reports if r.assignee_id}
+    district_ids = {r.district_id for r in reports if r.district_id and not r.assignee_id}
+    unit_ids = {r.police_unit_id for r in reports if r.police_unit_id}
+    users = {
+        u.pk: u for u in User.objects.filter(pk__in=assignee_ids, is_active=True).select_related("profile")
+    }
+    by_district: dict[int, list] = {}
+    if district_ids:
+        links = District.officers.through.objects.filter(district_id__in=district_ids, user__is_active=True)
+        for link in links.select_related("user__profile").order_by("user_id"):
+            by_district.setdefault(link.district_id, []).append(link.user)
+    by_unit: dict[int, list] = {}
+    if unit_ids:
+        coordinators_qs = (
+            User.objects.filter(
+                groups__name=roles.COORDINATOR, profile__police_unit__in=unit_ids, is_active=True
+            )
+            .select_related("profile")
+            .distinct()
+            .order_by("pk")
+        )
+        for user in coordinators_qs:
+            by_unit.setdefault(user.profile.police_unit_id, []).append(user)
+    result = {}
+    for report in reports:
+        if report.assignee_id:
+            people = [users[report.assignee_id]] if report.assignee_id in users else []
+        else:
+            people = list(by_district.get(report.district_id, []))
+        if coordinators or not people:
+            people += by_unit.get(report.police_unit_id, [])
+        result[report.pk] = people
+    return result
 
 
 def partner_body_staff(*, partner_body: PartnerBody) -> list:

@@ -9,11 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .models import Category, District, Report
-from .workflow import Status, Transition
+from .workflow import MAX_ANSWER, MAX_NOTE, Status, Transition
 
 MAX_BULK = 100
-MAX_ANSWER = 2000
-MAX_NOTE = 4000
 
 ALL_STATUSES = "all"
 
@@ -111,28 +109,30 @@ class ActionForm(forms.Form):
     )
 
     def __init__(self, *args, transition: Transition, report: Report, **kwargs):
+        """The fields are the transition's declared inputs (``workflow.TRANSITIONS``): which are required,
+        their wording for this step, the choices for the objects it needs."""
         kwargs.setdefault("prefix", transition.name)
         kwargs.setdefault("initial", {"version": report.version})
         super().__init__(*args, **kwargs)
         self.transition = transition
-        if transition.answer_required:
+        answer = transition.input("public_answer")
+        if answer is not None and answer.required:
             self.fields["public_answer"].required = True
             self.fields["public_answer"].label = _("Public answer (required)")
-            self.fields["public_answer"].error_messages["required"] = _(
-                "Please write a public answer for the reporter."
-            )
-        if transition.partner_may:
-            self.fields["internal_note"].help_text = _("Seen by the police and your body's staff.")
-        if transition.name == "hand_over":
-            self.fields["internal_note"].label = _("Note for the partner body")
-            self.fields["internal_note"].help_text = _("Seen by the police and the partner body's staff.")
-        if transition.needs_partner_body:
+            self.fields["public_answer"].error_messages["required"] = answer.required_message
+        note = transition.input("internal_note")
+        if note is not None:
+            self.fields["internal_note"].label = note.label or self.fields["internal_note"].label
+            self.fields["internal_note"].help_text = note.help_text or self.fields["internal_note"].help_text
+        partner_body = transition.input("partner_body")
+        if partner_body is not None:
             self.fields["partner_body"] = forms.ModelChoiceField(
                 label=_("Partner body"),
                 queryset=selectors.partner_bodies_for(report=report),
-                error_messages={"required": _("Choose the body the report is handed over to.")},
+                error_messages={"required": partner_body.required_message},
             )
-        if transition.needs_assignee:
+        self.assignee = transition.input("assignee")
+        if self.assignee is not None:
             self.fields["assignee"] = OfficerChoiceField(
                 label=_("Officer"),
                 queryset=selectors.unit_officers(police_unit=report.police_unit),
@@ -149,8 +149,9 @@ class ActionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.transition.needs_assignee and not data.get("assignee") and not data.get("district"):
-            raise forms.ValidationError(_("Choose the officer or the district."))
+        chosen = data.get("assignee") or data.get("district")
+        if self.assignee is not None and self.assignee.required and not chosen:
+            raise forms.ValidationError(self.assignee.required_message)
         return data
 
     def service_kwargs(self) -> dict:

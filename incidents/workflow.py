@@ -1,16 +1,22 @@
-"""The report workflow as data: statuses, the transitions between them, who may make each, what it needs,
-and what the public sees. ``services.report_transition`` applies it and refuses anything else.
+"""The report workflow and its deadlines, declared in the shared engines (``portal.workflow``,
+``portal.deadlines``): statuses, the transitions between them, who may make each (``incidents.rules``),
+what each needs, stamps and starts, the emails it triggers, and the KMZB deadlines with their reminders and
+overdue marks. ``services.report_transition`` applies it; ``services.deadlines_sweep`` runs the deadlines.
 
 Statuses follow KMZB as residents see them: new → verifying (taken up) → confirmed | not confirmed | joke or
 mistake; confirmed → eliminated | handed over to a body outside the police.
 """
 
-from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
+from portal.deadlines import BulkNotify, Deadline, Step
+from portal.services import Recipient
+from portal.workflow import Input, Messages, Notify, State, Transition, Workflow
+
+from . import rules as r
 
 
 class Status(models.TextChoices):
@@ -35,25 +41,161 @@ STATUS_COLOURS = {
     Status.ELIMINATED: "#1e6b35",
     Status.HANDED_OVER: "#5b2a86",
 }
+REMINDER_BEFORE = timedelta(hours=6)
+MAX_ANSWER = 2000
+MAX_NOTE = 4000
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: object  # lazy translated text shown on the staff button
-    public_label: object  # what the reporter and the public map read in the timeline
-    sources: frozenset
-    target: str | None  # None: the status stays (reassign, partner answer)
-    roles: frozenset
-    # What the action needs besides a public answer / internal note
-    needs_partner_body: bool = False
-    needs_assignee: bool = False
-    answer_required: bool = False
-    sets: dict = field(default_factory=dict)  # timestamps the transition stamps: {"taken_up_at": True, …}
-    partner_may: bool = False  # staff of the body the report was handed to may make it
+# --- who hears of what (set-based for the sweeps: a constant number of queries per batch) ---------------
 
 
-POLICE = frozenset({roles.OFFICER, roles.COORDINATOR})
+def _people():
+    from . import selectors  # the selectors read the models, which import this module
+
+    return selectors
+
+
+def _staff_url(report) -> str:
+    return _people().staff_url(report)
+
+
+def police_recipients(reports, *, coordinators: bool) -> dict:
+    """pk → the report's officers (its assignee, else its district's officers), plus the unit's
+    coordinators when ``coordinators`` (and always for a report nobody is responsible for)."""
+    return _people().report_police_many(reports, coordinators=coordinators)
+
+
+def _due_key(field: str, action: str):
+    return lambda report, who: (
+        f"report:{report.pk}:{action}:{getattr(report, field):%Y%m%d%H%M%S}:{who.user.pk}"
+    )
+
+
+def _timeline_row(action: str, field: str):
+    def row(report, now):
+        from .models import ReportEvent
+
+        return ReportEvent(report=report, at=now, action=action, data={"deadline": field})
+
+    return row
+
+
+def _deadline_steps(name: str, field: str, flag_prefix: str) -> tuple[Step, ...]:
+    def context(report):
+        return {"report": report, "staff_url": _staff_url(report)}
+
+    return (
+        Step(
+            flag=f"{flag_prefix}_overdue",
+            verb=f"report.{name}_overdue",
+            event=_timeline_row(f"{name}_overdue", field),
+            notify=(
+                BulkNotify(
+                    kind="incident_overdue",
+                    to=lambda reports: police_recipients(reports, coordinators=True),
+                    key=_due_key(field, f"{name}_overdue"),
+                    context=context,
+                ),
+            ),
+        ),
+        Step(
+            flag=f"{flag_prefix}_reminded",
+            verb=f"report.{name}_reminder",
+            ahead=REMINDER_BEFORE,
+            only_before_due=True,  # already past the deadline: the overdue notice says it all
+            event=_timeline_row(f"{name}_reminder", field),
+            notify=(
+                BulkNotify(
+                    kind="incident_reminder",
+                    to=lambda reports: police_recipients(reports, coordinators=False),
+                    key=_due_key(field, f"{name}_reminder"),
+                    context=context,
+                ),
+            ),
+        ),
+    )
+
+
+TAKE_UP = Deadline(
+    name="take_up",
+    label=_("Take up by"),
+    model="incidents.Report",
+    due_field="take_up_due_at",
+    states=frozenset({Status.NEW}),
+    duration=lambda report: timedelta(hours=report.category.take_up_hours),
+    steps=_deadline_steps("take_up", "take_up_due_at", "take_up"),
+    select_related=("category", "police_unit", "district", "assignee__profile"),
+)
+VERIFY = Deadline(
+    name="verify",
+    label=_("Verify by"),
+    model="incidents.Report",
+    due_field="verify_due_at",
+    states=frozenset({Status.VERIFYING}),
+    duration=lambda report: timedelta(hours=report.category.verify_hours),
+    steps=_deadline_steps("verify", "verify_due_at", "verify"),
+    select_related=("category", "police_unit", "district", "assignee__profile"),
+)
+
+
+# --- the transitions ------------------------------------------------------------------------------------
+
+_TOO_LONG = _("The answer or the note is too long.")
+
+
+def _answer(*, required: bool = False, **kwargs) -> Input:
+    return Input(
+        name="public_answer",
+        required=required,
+        max_length=MAX_ANSWER,
+        required_message=_("Please write a public answer for the reporter."),
+        too_long_message=_TOO_LONG,
+        too_long_at_field=False,
+        field="public_answer",
+        **kwargs,
+    )
+
+
+def _note(**kwargs) -> Input:
+    return Input(
+        name="internal_note",
+        max_length=MAX_NOTE,
+        too_long_message=_TOO_LONG,
+        too_long_at_field=False,
+        **kwargs,
+    )
+
+
+TEXTS = (_answer(), _note())
+
+
+def _take_up_changes(ctx) -> dict:
+    return {"assignee": ctx.obj.assignee or ctx.actor}
+
+
+def _reassign_changes(ctx) -> dict:
+    district, assignee = ctx.inputs.get("district"), ctx.inputs.get("assignee")
+    if district is not None:
+        return {
+            "district": district,
+            "assignee": assignee or _people().district_default_officer(district=district),
+        }
+    return {"assignee": assignee}
+
+
+def _partner_staff(ctx):
+    return _people().partner_body_staff(partner_body=ctx.obj.partner_body)
+
+
+def _reassigned_police(ctx):
+    return police_recipients([ctx.obj], coordinators=False).get(ctx.obj.pk, [])
+
+
+def _version_key(event: str):
+    return lambda ctx, who: f"report:{ctx.obj.pk}:{event}:{ctx.obj.version}:{who.user.pk}"
+
+
+_POLICE_LABEL = _("police")
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
@@ -64,8 +206,12 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The report was taken up by the police."),
             sources=frozenset({Status.NEW}),
             target=Status.VERIFYING,
-            roles=POLICE,
-            sets={"taken_up_at": True},
+            allowed=r.report_police,
+            inputs=TEXTS,
+            stamps=("taken_up_at",),
+            starts=("verify",),
+            changes=_take_up_changes,
+            public_actor=_POLICE_LABEL,
         ),
         Transition(
             name="confirm",
@@ -73,8 +219,10 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The threat was confirmed."),
             sources=frozenset({Status.VERIFYING}),
             target=Status.CONFIRMED,
-            roles=POLICE,
-            sets={"verified_at": True},
+            allowed=r.report_police,
+            inputs=TEXTS,
+            stamps=("verified_at",),
+            public_actor=_POLICE_LABEL,
         ),
         Transition(
             name="not_confirm",
@@ -82,9 +230,10 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The threat was not confirmed."),
             sources=frozenset({Status.VERIFYING}),
             target=Status.NOT_CONFIRMED,
-            roles=POLICE,
-            answer_required=True,
-            sets={"verified_at": True, "closed_at": True},
+            allowed=r.report_police,
+            inputs=(_answer(required=True), _note()),
+            stamps=("verified_at", "closed_at"),
+            public_actor=_POLICE_LABEL,
         ),
         Transition(
             name="joke",
@@ -92,8 +241,10 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The report was a joke or a mistake."),
             sources=frozenset({Status.VERIFYING}),
             target=Status.JOKE_OR_MISTAKE,
-            roles=POLICE,
-            sets={"verified_at": True, "closed_at": True},
+            allowed=r.report_police,
+            inputs=TEXTS,
+            stamps=("verified_at", "closed_at"),
+            public_actor=_POLICE_LABEL,
         ),
         Transition(
             name="eliminate",
@@ -101,8 +252,10 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The threat was eliminated."),
             sources=frozenset({Status.CONFIRMED}),
             target=Status.ELIMINATED,
-            roles=POLICE,
-            sets={"closed_at": True},
+            allowed=r.report_police,
+            inputs=TEXTS,
+            stamps=("closed_at",),
+            public_actor=_POLICE_LABEL,
         ),
         Transition(
             name="hand_over",
@@ -110,9 +263,35 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The report was handed over to a body outside the police."),
             sources=frozenset({Status.CONFIRMED}),
             target=Status.HANDED_OVER,
-            roles=POLICE,
-            needs_partner_body=True,
-            sets={"closed_at": True},
+            allowed=r.report_police,
+            inputs=(
+                Input(
+                    name="partner_body",
+                    required=True,
+                    text=False,
+                    field="partner_body",
+                    required_message=_("Choose the body the report is handed over to."),
+                ),
+                _answer(),
+                _note(
+                    label=_("Note for the partner body"),
+                    help_text=_("Seen by the police and the partner body's staff."),
+                ),
+            ),
+            stamps=("closed_at",),
+            notify=(
+                Notify(
+                    kind="incident_handed_over",
+                    to=_partner_staff,
+                    key=_version_key("handed_over"),
+                    context=lambda ctx: {
+                        "report": ctx.obj,
+                        "note": ctx.inputs["internal_note"],
+                        "staff_url": _staff_url(ctx.obj),
+                    },
+                ),
+            ),
+            public_actor=_POLICE_LABEL,
         ),
         Transition(
             name="partner_answer",
@@ -120,9 +299,9 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The partner body answered."),
             sources=frozenset({Status.HANDED_OVER}),
             target=None,
-            roles=frozenset({roles.PARTNER_BODY}),
-            answer_required=True,
-            partner_may=True,
+            allowed=r.report_partner,
+            inputs=(_answer(required=True), _note(help_text=_("Seen by the police and your body's staff."))),
+            public_actor=_("partner body"),
         ),
         Transition(
             name="reassign",
@@ -130,8 +309,29 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The report was passed to another officer."),
             sources=frozenset(OPEN_STATUSES),
             target=None,
-            roles=frozenset({roles.COORDINATOR}),
-            needs_assignee=True,
+            allowed=r.report_coordinator,
+            inputs=(
+                Input(
+                    name="assignee",
+                    required=True,
+                    text=False,
+                    or_input="district",
+                    required_message=_("Choose the officer or the district."),
+                ),
+                Input(name="district", text=False),
+                *TEXTS,
+            ),
+            changes=_reassign_changes,
+            notify=(
+                Notify(
+                    kind="incident_new",
+                    to=_reassigned_police,
+                    when=lambda ctx: bool(ctx.obj.assignee_id),
+                    key=_version_key("reassigned"),
+                    context=lambda ctx: {"report": ctx.obj, "staff_url": _staff_url(ctx.obj)},
+                ),
+            ),
+            public_actor=_POLICE_LABEL,
         ),
         Transition(
             name="reopen",
@@ -139,13 +339,80 @@ TRANSITIONS: dict[str, Transition] = {
             public_label=_("The report was reopened for verification."),
             sources=frozenset(CLOSED_STATUSES),
             target=Status.VERIFYING,
-            roles=frozenset({roles.COORDINATOR}),
-            answer_required=True,
-            sets={"closed_at": None, "verified_at": None},
+            allowed=r.report_coordinator,
+            inputs=(_answer(required=True), _note()),
+            clears=("closed_at", "verified_at"),
+            starts=("verify",),
+            public_actor=_POLICE_LABEL,
         ),
     ]
 }
 
 
+# --- what every transition writes -----------------------------------------------------------------------
+
+
+def _event(ctx) -> None:
+    from .models import ReportEvent
+
+    partner_body, assignee = ctx.changes.get("partner_body"), ctx.changes.get("assignee")
+    ReportEvent.objects.create(
+        report=ctx.obj,
+        at=ctx.now,
+        actor=ctx.actor,
+        action=ctx.transition.name,
+        from_status=ctx.before,
+        to_status=ctx.after,
+        public_answer=ctx.inputs.get("public_answer", ""),
+        internal_note=ctx.inputs.get("internal_note", ""),
+        data={
+            "partner_body": getattr(partner_body, "pk", None),
+            "assignee": getattr(assignee, "pk", None),
+        },
+    )
+
+
+def _reporter(ctx):
+    report = ctx.obj
+    return [Recipient(email=report.reporter_email, language=report.reporter_language)]
+
+
+REPORT = Workflow(
+    name="report",
+    model="incidents.Report",
+    states={status: State(label=status.label, open=status in OPEN_STATUSES) for status in Status},
+    transitions=TRANSITIONS,
+    messages=Messages(
+        unknown=_("Unknown action."),
+        not_possible=_("“%(action)s” is not possible for a report that is %(status)s."),
+        forbidden=_("You may not do this with this report."),
+        stale=_("Someone else has just changed this report. Reload the page to see its current state."),
+    ),
+    version_field="version",
+    optimistic=True,
+    updated_field="updated_at",
+    deadlines=(TAKE_UP, VERIFY),
+    current_due_field="due_at",
+    notify=(
+        # The reporter hears of every change of status and every public answer
+        Notify(
+            kind="incident_status",
+            to=_reporter,
+            when=lambda ctx: (
+                bool(ctx.obj.reporter_email) and (ctx.changed or bool(ctx.inputs.get("public_answer")))
+            ),
+            key=lambda ctx, who: f"report:{ctx.obj.pk}:{ctx.transition.name}:{ctx.obj.version}",
+            context=lambda ctx: {
+                "report": ctx.obj,
+                "public_label": str(ctx.transition.public_label),
+                "public_answer": ctx.inputs.get("public_answer", ""),
+            },
+        ),
+    ),
+    event=_event,
+    log=lambda ctx: {"status": ctx.after},
+)
+
+
 def transitions_from(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+    return REPORT.transitions_from(status)

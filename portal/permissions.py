@@ -1,8 +1,10 @@
-"""Every object-level permission rule of Okrsek, in one place (django-rules).
+"""The shared predicates of Okrsek's object rules (django-rules) and the portal's own rules.
 
-Views ask ``request.user.has_perm("<perm>", obj)``; templates use ``{% has_perm %}`` from ``rules``.
-Feature apps add their rules here, next to the shared predicates, so the matrix test in
-``tests/portal/test_permissions.py`` sees all of them.
+Each feature app registers its rules in ``<app>/rules.py`` (loaded by its ``AppConfig.ready``) from the
+predicates here: roles (``is_officer``, …) and membership (``belongs_to_municipality``). Services are the
+layer that authorizes (``user.has_perm("<perm>", obj)`` or a workflow transition's predicate); views may ask
+the same rules early for a nicer page, never instead. The base names no feature app's states. The matrix
+test in ``tests/portal/test_permissions.py`` covers every registered rule.
 """
 
 import rules
@@ -29,7 +31,7 @@ is_programme_manager = has_role(roles.PROGRAMME_MANAGER)
 has_any_role = rules.predicate(lambda user: bool(role_names(user)), name="has_any_role")
 
 
-def _profile(user):
+def user_profile(user):
     if not getattr(user, "is_authenticated", False):
         return None
     try:
@@ -39,74 +41,13 @@ def _profile(user):
 
 
 @rules.predicate
-def belongs_to_police_unit(user, unit) -> bool:
-    profile = _profile(user)
-    return profile is not None and unit is not None and profile.police_unit_id == unit.pk
-
-
-@rules.predicate
-def belongs_to_partner_body(user, body) -> bool:
-    profile = _profile(user)
-    return profile is not None and body is not None and profile.partner_body_id == body.pk
-
-
-@rules.predicate
 def belongs_to_municipality(user, municipality) -> bool:
-    profile = _profile(user)
+    profile = user_profile(user)
     return profile is not None and municipality is not None and profile.municipality_id == municipality.pk
 
 
 # --- portal
 rules.add_perm("portal.view_dashboard", has_any_role)
-rules.add_perm("portal.view_activity_log", is_coordinator | is_programme_manager)
-
-# --- incidents (object: the PoliceUnit / PartnerBody concerned)
-rules.add_perm("incidents.triage_reports", (is_officer | is_coordinator) & belongs_to_police_unit)
-rules.add_perm("incidents.coordinate_unit", is_coordinator & belongs_to_police_unit)
-rules.add_perm("incidents.answer_handover", is_partner_body_staff & belongs_to_partner_body)
-
-
-# --- incidents (object: a Report)
-@rules.predicate
-def is_reports_officer(user, report) -> bool:
-    """The report is assigned to the user, or lies in one of the user's districts."""
-    if report is None or not getattr(user, "is_authenticated", False):
-        return False
-    if report.assignee_id == user.pk:
-        return True
-    return bool(report.district_id) and report.district.officers.filter(pk=user.pk).exists()
-
-
-@rules.predicate
-def is_in_users_police_unit(user, report) -> bool:
-    profile = _profile(user)
-    return bool(
-        report is not None
-        and profile
-        and profile.police_unit_id
-        and profile.police_unit_id == report.police_unit_id
-    )
-
-
-@rules.predicate
-def is_handed_to_users_body(user, report) -> bool:
-    profile = _profile(user)
-    return bool(
-        report is not None
-        and profile
-        and report.partner_body_id
-        and profile.partner_body_id == report.partner_body_id
-    )
-
-
-_report_police = (is_officer & is_reports_officer) | (is_coordinator & is_in_users_police_unit)
-rules.add_perm("incidents.view_report", _report_police | (is_partner_body_staff & is_handed_to_users_body))
-rules.add_perm("incidents.act_on_report", _report_police)
-rules.add_perm("incidents.coordinate_report", is_coordinator & is_in_users_police_unit)
-rules.add_perm("incidents.answer_report", is_partner_body_staff & is_handed_to_users_body)
-rules.add_perm("incidents.view_queue", is_officer | is_coordinator | is_partner_body_staff)
-rules.add_perm("incidents.view_unit_dashboard", is_coordinator)
-rules.add_perm("incidents.export_reports", is_officer | is_coordinator)  # their own reports only
 
 # --- workshops (object: the Municipality acted for, where there is one)
 rules.add_perm("workshops.register", is_municipal_staff | is_officer | is_coordinator | is_partner_body_staff)
@@ -128,7 +69,7 @@ rules.add_perm("workshops.change_offer", is_offer_author)
 # --- projects (submit_proposal: the applicant Municipality; the others: a Proposal)
 @rules.predicate
 def is_applicant_town(user, proposal) -> bool:
-    profile = _profile(user)
+    profile = user_profile(user)
     return bool(profile and proposal is not None and profile.municipality_id == proposal.municipality_id)
 
 

@@ -4,6 +4,8 @@ import base64
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -36,6 +38,48 @@ def activity_log(*, actor=None, verb: str, target: models.Model | None = None, *
     return entry
 
 
+def activity_log_many(
+    *, verb: str, targets: list[models.Model], actor=None, data: Callable[[Any], dict] | None = None, at=None
+) -> None:
+    """Record ``verb`` for each of ``targets`` with one insert (the deadline sweeps)."""
+    if not targets:
+        return
+    target_type = ContentType.objects.get_for_model(targets[0])
+    at = at or timezone.now()
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    ActivityLog.objects.bulk_create(
+        ActivityLog(
+            actor=actor,
+            verb=verb,
+            target_type=target_type,
+            target_id=str(target.pk),
+            data=data(target) if data else {},
+            at=at,
+        )
+        for target in targets
+    )
+
+
+def create_once(model: type[models.Model], *, submission_key, create: Callable[[], models.Model], **lookup):
+    """The one double-submit guard: ``create()`` runs once per ``submission_key`` (a random value the form
+    carried, stored in the model's unique ``submission_key`` column). A double click, a resent form or two
+    concurrent requests get the object the first one created. Returns (object, created). Never waits in a
+    loop: the database's unique index decides."""
+    if submission_key is None:
+        return create(), True
+    existing = model.objects.filter(submission_key=submission_key, **lookup).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return create(), True
+    except IntegrityError:
+        existing = model.objects.filter(submission_key=submission_key, **lookup).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
 def client_fingerprint(*, ip: str) -> str:
     """A salted hash of a client's IP address: enough to limit abuse, useless to identify anyone."""
     return hmac.new(settings.IP_HASH_SALT.encode(), (ip or "").encode(), hashlib.sha256).hexdigest()
@@ -50,6 +94,43 @@ def _language_for(recipient, language: str | None) -> str:
         return profile.language
     current = translation.get_language() or settings.LANGUAGE_CODE
     return current if current in codes else settings.LANGUAGE_CODE
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Somebody to email: a user (their profile's language) or an address with a language (a citizen)."""
+
+    email: str
+    language: str | None = None
+    user: Any = None
+
+
+def recipients_of(items: Iterable) -> list[Recipient]:
+    """Users and ``Recipient``s as ``Recipient``s, each person once, without empty addresses."""
+    seen, out = set(), []
+    for item in items:
+        recipient = item if isinstance(item, Recipient) else Recipient(email=item.email, user=item)
+        if not recipient.email:
+            continue
+        key = (
+            ("user", recipient.user.pk) if recipient.user is not None else ("email", recipient.email.lower())
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(recipient)
+    return out
+
+
+def _render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    with translation.override(language):
+        ctx = {"site_url": settings.SITE_URL, "language": language, **context}
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", ctx).split())
+        body_text = render_to_string(f"emails/{kind}_body.txt", ctx)
+        try:
+            body_html = render_to_string(f"emails/{kind}_body.html", ctx)
+        except TemplateDoesNotExist:  # the HTML part is optional
+            body_html = ""
+    return subject, body_text, body_html
 
 
 def notification_queue(
@@ -73,14 +154,7 @@ def notification_queue(
     str), kept base64-encoded in the row (``content_b64``) so that a retry sends the same bytes.
     """
     language = _language_for(recipient, language)
-    with translation.override(language):
-        ctx = {"site_url": settings.SITE_URL, "language": language, **context}
-        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", ctx).split())
-        body_text = render_to_string(f"emails/{kind}_body.txt", ctx)
-        try:
-            body_html = render_to_string(f"emails/{kind}_body.html", ctx)
-        except TemplateDoesNotExist:  # the HTML part is optional
-            body_html = ""
+    subject, body_text, body_html = _render(kind, language, context)
     return _notification_insert(
         kind=kind,
         to_email=to_email,
@@ -92,6 +166,43 @@ def notification_queue(
         body_html=body_html,
         attachments=[_attachment_encode(item) for item in attachments or ()],
     )
+
+
+def notifications_queue_many(items: list[dict[str, Any]]) -> int:
+    """Put many emails into the outbox with one insert (the deadline sweeps). Each item has the arguments
+    of ``notification_queue`` (``kind``, ``to_email``, ``context``, ``recipient``, ``language``,
+    ``dedup_key``); an item whose ``dedup_key`` is already in the outbox is skipped. One send task is queued
+    after commit for the lot. Returns how many items were given."""
+    if not items:
+        return 0
+    rows = []
+    for item in items:
+        language = _language_for(item.get("recipient"), item.get("language"))
+        subject, body_text, body_html = _render(item["kind"], language, item.get("context") or {})
+        rows.append(
+            Notification(
+                kind=item["kind"],
+                to_email=item["to_email"],
+                recipient=item.get("recipient"),
+                language=language,
+                dedup_key=item.get("dedup_key"),
+                subject=subject[:255],
+                body_text=body_text,
+                body_html=body_html,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(_enqueue_send_due)
+    return len(rows)
+
+
+def _enqueue_send_due() -> None:
+    from .tasks import notifications_send_due
+
+    try:
+        notifications_send_due.delay()
+    except Exception:  # noqa: BLE001 - broker down: the beat sweep sends them later, the rows are safe
+        logger.exception("Could not queue the outbox sweep; the beat will send the emails")
 
 
 def _attachment_encode(item: dict[str, Any]) -> dict[str, str]:

@@ -356,14 +356,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         text = transition.public_label if transition else PUBLIC_EVENT_LABELS.get(event.action)
         if text is None:
             continue
-        if event.action == "submitted":
-            who = _("you")
-        elif transition is None:
-            who = ""
-        elif transition.partner_may:
-            who = _("partner body")
-        else:
-            who = _("police")
+        who = _("you") if event.action == "submitted" else getattr(transition, "public_actor", "")
         timeline.append(
             {
                 "at": event.at,

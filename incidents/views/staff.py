@@ -31,15 +31,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import roles
 from portal.exports import formula_safe
 from portal.models import PoliceUnit
-from portal.roles import role_names
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..models import Report
 from ..staff_forms import ActionForm, BulkTakeUpForm, DashboardFilterForm, QueueFilterForm
-from ..workflow import TRANSITIONS, Status, transitions_from
+from ..workflow import REPORT, TRANSITIONS, Status, transitions_from
 
 PAGE_SIZE = 25
 
@@ -66,7 +64,7 @@ def _require(request: HttpRequest, perm: str) -> None:
 
 
 def _is_police(user) -> bool:
-    return user.is_superuser or bool(role_names(user) & {roles.OFFICER, roles.COORDINATOR})
+    return user.is_superuser or rules.police.test(user)
 
 
 def _report_or_404(request: HttpRequest, pk: int) -> Report:
@@ -78,13 +76,7 @@ def _report_or_404(request: HttpRequest, pk: int) -> Report:
 
 def _deadline(report: Report, now) -> dict | None:
     """The deadline the report is waiting for, as the queue and the report page show it."""
-    if report.status == Status.NEW:
-        kind, due = _("Take up by"), report.take_up_due_at
-    elif report.status == Status.VERIFYING and report.verify_due_at:
-        kind, due = _("Verify by"), report.verify_due_at
-    else:
-        return None
-    return {"kind": kind, "due": due, "overdue": due <= now}
+    return REPORT.current_deadline(report, now=now)
 
 
 # --- the queue ------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core import mail
-from django.db import connection, transaction
+from django.db import connection
+from django.db.models import QuerySet
 
 from incidents import services
 from incidents.models import Category, District, Report, ReportEvent
@@ -228,18 +229,21 @@ def test_a_reopened_report_gets_a_new_verification_deadline_and_a_new_overdue_no
 
 @pytest.mark.django_db
 def test_a_deadline_moved_after_the_sweep_read_it_is_not_marked(place, monkeypatch):
-    """The sweep reads the due ids, then claims each one: the claim checks the deadline again, so a deadline
+    """The sweep reads the due ids, then claims them: the claim checks the deadline again, so a deadline
     moved in between (a reopen by the coordinator) is not marked overdue."""
     with time_machine.travel(T0, tick=False) as traveller:
         report = services.report_transition(report=_submit(place), action="take_up", actor=place.officer)
         traveller.move_to(T0 + timedelta(days=6))
 
-        class DeadlineMovesBeforeTheClaim:
-            def atomic(self, *args, **kwargs):
-                Report.objects.filter(pk=report.pk).update(verify_due_at=T0 + timedelta(days=9))
-                return transaction.atomic(*args, **kwargs)
+        original_update = QuerySet.update
 
-        monkeypatch.setattr(services, "transaction", DeadlineMovesBeforeTheClaim())
+        def update_after_a_reopen(queryset, **kwargs):  # the coordinator moves the deadline before the claim
+            if queryset.model is Report and kwargs.get("verify_overdue") is True:
+                monkeypatch.setattr(QuerySet, "update", original_update)
+                Report.objects.filter(pk=report.pk).update(verify_due_at=T0 + timedelta(days=9))
+            return original_update(queryset, **kwargs)
+
+        monkeypatch.setattr(QuerySet, "update", update_after_a_reopen)
         assert services.deadlines_sweep().verify_overdue == 0
     report.refresh_from_db()
     assert not report.verify_overdue and _emails("incident_overdue") == []

@@ -1,4 +1,4 @@
-"""The role × action matrix of every rule in portal/permissions.py.
+"""The role × action matrix of every registered rule (portal/permissions.py and each app's rules.py).
 
 Each user belongs to "their" organisations (police unit, partner body, municipality); actions are checked
 against their own organisation ("own") and somebody else's ("other"). The expected table is written out by
@@ -16,13 +16,6 @@ ALL_ROLES = [None, *roles.ROLES]  # None = logged in, no role
 # action -> (object: None/"own"/"other", roles allowed)
 MATRIX = {
     ("portal.view_dashboard", None): set(roles.ROLES),
-    ("portal.view_activity_log", None): {roles.COORDINATOR, roles.PROGRAMME_MANAGER},
-    ("incidents.triage_reports", "own"): {roles.OFFICER, roles.COORDINATOR},
-    ("incidents.triage_reports", "other"): set(),
-    ("incidents.coordinate_unit", "own"): {roles.COORDINATOR},
-    ("incidents.coordinate_unit", "other"): set(),
-    ("incidents.answer_handover", "own"): {roles.PARTNER_BODY},
-    ("incidents.answer_handover", "other"): set(),
     # Reports: "own" lies in the officer's district, in the users' police unit, handed to their partner body
     ("incidents.view_report", "own"): {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY},
     ("incidents.view_report", "other"): set(),
@@ -64,9 +57,6 @@ MATRIX = {
 
 # Which kind of object each permission is about
 OBJECT_KIND = {
-    "incidents.triage_reports": "unit",
-    "incidents.coordinate_unit": "unit",
-    "incidents.answer_handover": "body",
     "incidents.view_report": "report",
     "incidents.act_on_report": "report",
     "incidents.coordinate_report": "report",
@@ -160,7 +150,7 @@ def test_every_registered_okrsek_rule_is_in_the_matrix():
     registered = {
         name
         for name in rules.permissions.permissions
-        if name.split(".")[0] in {"portal", "incidents", "workshops", "projects"}
+        if name.split(".")[0] in {"portal", "incidents", "workshops", "projects", "audits"}
     }
     assert registered == {perm for perm, _obj in MATRIX}
 
@@ -181,6 +171,7 @@ def test_anonymous_may_do_nothing(perm, which, world, users):
     assert not AnonymousUser().has_perm(perm, obj)
 
 
-def test_role_without_organisation_gets_no_object_permission(make_user, world):
-    officer = make_user(email="lonely@example.org", roles=[roles.OFFICER])
-    assert not officer.has_perm("incidents.triage_reports", world["unit"][0])
+def test_role_without_organisation_gets_no_object_permission(make_user, world, users):
+    coordinator = make_user(email="lonely@example.org", roles=[roles.COORDINATOR])
+    assert not coordinator.has_perm("incidents.coordinate_report", world["report"][0])
+    assert users[roles.COORDINATOR].has_perm("incidents.coordinate_report", world["report"][0])

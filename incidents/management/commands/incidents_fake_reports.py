@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.models import Category, District, Report, ReportEvent, _reference
-from incidents.services import REMINDER_BEFORE
-from incidents.workflow import Status
+from incidents.workflow import REMINDER_BEFORE, Status
 from portal.models import Country, Municipality, PartnerBody
 from portal.services import activity_log
 

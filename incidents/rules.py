@@ -1,0 +1,57 @@
+"""Object rules of the incidents app (django-rules), registered when the app loads (``apps.ready``).
+
+Objects: a ``Report`` for the report rules; none for the page-level ones. The workflow's transitions
+(``incidents/workflow.py``) say which of these predicates allows each step; ``services`` check them.
+"""
+
+import rules
+
+from portal.permissions import is_coordinator, is_officer, is_partner_body_staff, user_profile
+
+
+@rules.predicate
+def is_reports_officer(user, report) -> bool:
+    """The report is assigned to the user, or lies in one of the user's districts."""
+    if report is None or not getattr(user, "is_authenticated", False):
+        return False
+    if report.assignee_id == user.pk:
+        return True
+    return bool(report.district_id) and report.district.officers.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_in_users_police_unit(user, report) -> bool:
+    profile = user_profile(user)
+    return bool(
+        report is not None
+        and profile
+        and profile.police_unit_id
+        and profile.police_unit_id == report.police_unit_id
+    )
+
+
+@rules.predicate
+def is_handed_to_users_body(user, report) -> bool:
+    """The report is handed over to the user's partner body and still with it (not taken back)."""
+    profile = user_profile(user)
+    return bool(
+        report is not None
+        and profile
+        and report.partner_body_id
+        and profile.partner_body_id == report.partner_body_id
+    )
+
+
+# The police of a report: its district's officer (or assignee), and every coordinator of its unit
+report_police = (is_officer & is_reports_officer) | (is_coordinator & is_in_users_police_unit)
+report_coordinator = is_coordinator & is_in_users_police_unit
+report_partner = is_partner_body_staff & is_handed_to_users_body
+police = is_officer | is_coordinator  # the role, whatever the report
+
+rules.add_perm("incidents.view_report", report_police | report_partner)
+rules.add_perm("incidents.act_on_report", report_police)
+rules.add_perm("incidents.coordinate_report", report_coordinator)
+rules.add_perm("incidents.answer_report", report_partner)
+rules.add_perm("incidents.view_queue", police | is_partner_body_staff)
+rules.add_perm("incidents.view_unit_dashboard", is_coordinator)
+rules.add_perm("incidents.export_reports", police)  # their own reports only
