@@ -8,7 +8,10 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers every object rule
+        from . import permissions  # noqa: F401 - registers the portal's rules and the shared predicates
         from .celery import ensure_broker_folders
+        from .retention import register_portal
+
+        register_portal()
 
         ensure_broker_folders()

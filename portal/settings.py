@@ -143,6 +143,8 @@ CELERY_BEAT_SCHEDULE = {
     "workshops-reminders": {"task": "workshops.tasks.reminders_send", "schedule": 900.0},
     # Grants: reminds towns of final reports due within 14 days or overdue. Idempotent (claims + dedup keys).
     "projects-final-reports": {"task": "projects.tasks.final_reports_remind", "schedule": 3600.0},
+    # Personal data whose time is up (portal/retention.py; every app's policies). Idempotent.
+    "personal-data-purge": {"task": "portal.tasks.personal_data_purge", "schedule": 6 * 3600.0},
 }
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Europe/Prague")
 
@@ -272,6 +274,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Personal data retention (portal/retention.py): days per policy, e.g.
+# RETENTION_DAYS=incidents.reporter_contact=365,portal.outbox=30 (docs/personal-data.md lists the policies)
+RETENTION_DAYS = {key: int(value) for key, value in env.dict("RETENTION_DAYS", default={}).items()}
 
 # --- Abuse control shared by the public forms
 IP_HASH_SALT = env.str("IP_HASH_SALT", default=SECRET_KEY)

@@ -11,3 +11,10 @@ def notification_send(notification_id: int) -> bool:
 @shared_task(name="portal.tasks.notifications_send_due", ignore_result=True)
 def notifications_send_due() -> int:
     return services.notifications_send_due()
+
+
+@shared_task(name="portal.tasks.personal_data_purge", ignore_result=True)
+def personal_data_purge() -> dict:
+    from .retention import purge
+
+    return purge()
