@@ -21,7 +21,9 @@ def _at(day, hour=8):
 def test_reminder_three_days_before_once_only(workshop, register):
     confirmed = [register(workshop, f"p{i}@example.org") for i in range(3)]
     register(workshop, "waiting@example.org")  # waitlisted: no reminder
-    services.registration_cancel(registration=confirmed[2])  # promotes the waiting person
+    services.registration_cancel(
+        registration=confirmed[2], token=confirmed[2].cancel_token
+    )  # promotes the waiting person
     mail.outbox.clear()
 
     with time_machine.travel(_at(workshop.held_on - timedelta(days=4))):
@@ -55,7 +57,7 @@ def test_claimed_row_is_not_reminded_again_by_a_racing_worker(workshop, register
     registration = register(workshop, "p@example.org")
     with time_machine.travel(_at(workshop.held_on - timedelta(days=3))):
         Registration.objects.filter(pk=registration.pk).update(
-            reminder_sent_at=timezone.now()
+            reminded=True, reminder_sent_at=timezone.now()
         )  # the other won
         assert services.reminders_send() == 0
     assert not Notification.objects.filter(kind="workshop_reminder").exists()
