@@ -387,11 +387,27 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 # --- initiatives and workshops --------------------------------------------------------------------------
 
 
+def _initiative(
+    created: list[str], summary: str, *, code: str, workshops: list[dict], **fields
+) -> Initiative:
+    """The initiative ``code`` with its workshops (numbered in order), made once."""
+    initiative = Initiative.objects.filter(code=code).first()
+    if initiative is None:
+        initiative, _new = services.initiative_upsert(code=code, **fields)
+        for number, workshop in enumerate(workshops, start=1):
+            services.workshop_upsert(initiative=initiative, number=number, **workshop)
+        created.append(summary)
+    return initiative
+
+
+def _themes(theme_cs: str, theme_en: str, theme_nb: str) -> dict:
+    return {"theme_cs": theme_cs, "theme_en": theme_en, "theme_nb": theme_nb}
+
+
 def _bi_norway(created: list[str]) -> Initiative:
-    bi = Initiative.objects.filter(code="bi-norway").first()
-    if bi is not None and bi.foreword:
-        return bi
-    bi, _new = services.initiative_upsert(
+    return _initiative(
+        created,
+        f"{len(BI_WORKSHOPS)} workshops",
         code="bi-norway",
         name_cs="Sdílení dobré praxe v oblasti spolupráce státní policie s orgány místní samosprávy",
         name_en="Sharing good practice in cooperation between the state police and local government",
@@ -402,32 +418,29 @@ def _bi_norway(created: list[str]) -> Initiative:
         description="Bilaterální iniciativa Programu Vnitřní věci Norských fondů 2014–2021.",
         foreword=BI_FOREWORD,
         foreword_en=BI_FOREWORD_EN,
+        workshops=[
+            {
+                **_themes(*themes),
+                "held_on": held_on,
+                "start_time": time(9, 30),
+                "end_time": time(15, 30),
+                "venue": venue,
+                "languages": "čeština, angličtina (tlumočeno)",
+                "capacity": 35,
+                "partner_seats": 2,
+            }
+            for (_number, *themes, held_on), venue in zip(BI_WORKSHOPS, BI_VENUES, strict=True)
+        ],
     )
-    for (number, theme_cs, theme_en, theme_nb, held_on), venue in zip(BI_WORKSHOPS, BI_VENUES, strict=True):
-        services.workshop_upsert(
-            initiative=bi,
-            number=number,
-            theme_cs=theme_cs,
-            theme_en=theme_en,
-            theme_nb=theme_nb,
-            held_on=held_on,
-            start_time=time(9, 30),
-            end_time=time(15, 30),
-            venue=venue,
-            languages="čeština, angličtina (tlumočeno)",
-            capacity=35,
-            partner_seats=2,
-        )
-    created.append(f"{len(BI_WORKSHOPS)} workshops")
-    return bi
 
 
 def _pdp4(created: list[str]) -> Initiative:
-    pdp4 = Initiative.objects.filter(code="pdp4").first()
-    if pdp4 is not None:
-        return pdp4
+    """Dated from the day of loading: the first workshop in 10 days, the second in 40."""
     today = timezone.localdate()
-    pdp4, _new = services.initiative_upsert(
+    venues = ["Plzeň, Krajské ředitelství policie, Nádražní 2", "Klatovy, kulturní dům"]
+    return _initiative(
+        created,
+        "PDP4 with 2 workshops",
         code="pdp4",
         name_cs="Klíčová aktivita PDP4: sdílení dobré praxe na národní úrovni",
         name_en="Key activity PDP4: sharing good practice nationally",
@@ -435,27 +448,22 @@ def _pdp4(created: list[str]) -> Initiative:
         organiser="Policejní prezidium ČR",
         nomination_deadline=today + timedelta(days=7),
         description="Národní workshopy Programu Vnitřní věci Norských fondů 2014–2021 (ukázková data).",
+        workshops=[
+            {
+                **_themes(*themes),
+                "held_on": today + timedelta(days=days),
+                "start_time": time(9, 0),
+                "end_time": time(14, 0),
+                "venue": venue,
+                "languages": "čeština",
+                "capacity": 35,
+                "partner_seats": 0,
+            }
+            for (_number, *themes, _held_on), days, venue in zip(
+                BI_WORKSHOPS[:2], (10, 40), venues, strict=True
+            )
+        ],
     )
-    venues = ["Plzeň, Krajské ředitelství policie, Nádražní 2", "Klatovy, kulturní dům"]
-    for number, (theme_cs, theme_en, theme_nb, _held_on), days, venue in zip(
-        (1, 2), [w[1:] for w in BI_WORKSHOPS[:2]], (10, 40), venues, strict=True
-    ):
-        services.workshop_upsert(
-            initiative=pdp4,
-            number=number,
-            theme_cs=theme_cs,
-            theme_en=theme_en,
-            theme_nb=theme_nb,
-            held_on=today + timedelta(days=days),
-            start_time=time(9, 0),
-            end_time=time(14, 0),
-            venue=venue,
-            languages="čeština",
-            capacity=35,
-            partner_seats=0,
-        )
-    created.append("PDP4 with 2 workshops")
-    return pdp4
 
 
 # --- registrations --------------------------------------------------------------------------------------

@@ -272,10 +272,6 @@ class Registration(models.Model):
         return f"{self.full_name} <{self.email}>"
 
     @property
-    def active(self) -> bool:
-        return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED, self.Status.ATTENDED)
-
-    @property
     def cancel_token(self) -> str:
         return registration_token(self.cancel_nonce)
 

@@ -150,9 +150,7 @@ def test_outputs_messages_workshop_and_publication_are_the_organisers(workshop, 
             workshop=workshop, actor=staff, subject="S", body="B", audience="confirmed"
         ),
         lambda: services.workshop_update(workshop=workshop, actor=staff, capacity=50),
-        lambda: services.publication_request(
-            initiative=initiative, language="cs", actor=staff, enqueue=False
-        ),
+        lambda: services.publication_request(initiative=initiative, language="cs", actor=staff),
     ]
     for write in writes:
         with pytest.raises(PermissionDenied):

@@ -49,16 +49,16 @@ def _edition_create(
 
 
 def publication_request(
-    *, initiative: Initiative, language: str, actor, enqueue: bool = True, now: datetime | None = None
+    *, initiative: Initiative, language: str, actor, now: datetime | None = None
 ) -> tuple[Publication, bool]:
     """The organiser asks for a new edition of the publication; the PDF is built by a Celery task after
-    commit (``enqueue``). While an edition in this language is waiting or being built, asking again returns
+    commit. While an edition in this language is waiting or being built, asking again returns
     it. Returns (publication, created)."""
     now = now or timezone.now()
     authorize(actor, "workshops.manage")
     with transaction.atomic():
         publication, created = _edition_create(initiative=initiative, language=language, actor=actor, now=now)
-        if created and enqueue:
+        if created:
             transaction.on_commit(lambda: _enqueue_build(publication.pk))
     return publication, created
 
