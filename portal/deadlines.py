@@ -110,6 +110,10 @@ class Step:
     # A reminder for an object already past its due time is dropped: the overdue step says it all
     only_before_due: bool = False
     log: Callable[[Any], dict] | None = None  # activity-log data per object
+    # Rows past their due time are not claimed at all (a reminder of a day that has passed, without an
+    # overdue step): they are left as they are
+    until_due: bool = False
+    stamps: tuple[str, ...] = ()  # further columns set to the sweep's time with the flag
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ class Deadline:
     name: str
     label: Any  # "Take up by", as queues and pages show the deadline
     model: str  # "app_label.Model"
-    due_field: str
+    due_field: str  # a column of the model or of a related one ("workshop__held_on"; a date counts locally)
     states: frozenset
     status_field: str = "status"
     duration: Callable[[Any], timedelta] | None = None  # how long the clock runs when a transition starts it
@@ -186,6 +190,8 @@ class Deadline:
                 **self.filter,
             }
         )
+        if step.until_due:
+            qs = qs.filter(**{f"{self.due_field}__gte": now})
         if self.paused_field:
             qs = qs.filter(**{f"{self.paused_field}__isnull": True})
         return qs
@@ -208,10 +214,11 @@ def claim_batch(
     PostgreSQL locks the rows it reads (``FOR UPDATE SKIP LOCKED``: a concurrent sweeper takes the next
     rows instead of waiting); SQLite serialises write transactions. The UPDATE repeats the queryset's
     conditions, so a row changed since the read (a deadline moved by a reopen) is left alone; then only the
-    rows that match ``claimed`` (the same conditions, as they read once claimed) count as claimed."""
+    rows that match ``claimed`` (the same conditions, as they read once claimed) count as claimed. Only the
+    queryset's own rows are locked, not those of the tables its conditions join."""
     ids = list(
         queryset.order_by(order_by, "pk")
-        .select_for_update(skip_locked=True)
+        .select_for_update(skip_locked=True, of=("self",))
         .values_list("pk", flat=True)[:batch]
     )
     if not ids:
@@ -257,7 +264,7 @@ def sweep(deadline: Deadline, *, now: datetime | None = None, batch: int = 500) 
 
 def _sweep_step(deadline: Deadline, step: Step, now: datetime, batch: int, result: SweepResult) -> int:
     done, skip = 0, set()
-    sets = {step.flag: True, **step.sets}
+    sets = {step.flag: True, **step.sets, **dict.fromkeys(step.stamps, now)}
     while True:
         due = deadline.due_rows(step, now).exclude(pk__in=skip) if skip else deadline.due_rows(step, now)
         read = batch

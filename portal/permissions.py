@@ -49,22 +49,6 @@ def belongs_to_municipality(user, municipality) -> bool:
 # --- portal
 rules.add_perm("portal.view_dashboard", has_any_role)
 
-# --- workshops (object: the Municipality acted for, where there is one)
-rules.add_perm("workshops.register", is_municipal_staff | is_officer | is_coordinator | is_partner_body_staff)
-rules.add_perm("workshops.nominate", is_municipal_staff & belongs_to_municipality)
-rules.add_perm("workshops.manage", is_workshop_organiser)
-# Anybody with an account may offer a presentation (seed 001: "anyone may present on a theme").
-rules.add_perm("workshops.offer_presentation", rules.is_authenticated)
-
-
-# --- workshops (object: a PresentationOffer)
-@rules.predicate
-def is_offer_author(user, offer) -> bool:
-    return bool(offer is not None and getattr(user, "is_authenticated", False) and offer.author_id == user.pk)
-
-
-rules.add_perm("workshops.change_offer", is_offer_author)
-
 
 # --- projects (submit_proposal: the applicant Municipality; the others: a Proposal)
 @rules.predicate

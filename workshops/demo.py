@@ -2,37 +2,27 @@
 it is missing, so a second run adds nothing.
 
 - the bilateral initiative with Norway and its four workshops (seed 001, held 2020–2021): participants who
-  attended, the Norwegian delegates on the partner-country seats, two nominated towns, accepted presentations,
-  good practice and recommendations — enough for a publication;
+  attended, the Norwegian delegates on the partner-country seats, the demo town's nomination, accepted
+  presentations, good practice and recommendations — enough for a publication;
 - the national PDP4 activity with two upcoming workshops (dates relative to the day of loading): the first one
   full with a waitlist, the second open, presentation offers in every state, an open nomination period.
 
-Registrations and offers are written directly (bulk), not through the services: demo people must not get
-emails, and loading has to stay fast.
+Everything is made through the services, by the demo accounts and at the times it would have happened (the
+organiser registers the participants and checks them in, the reminder sweep runs 3 days before each past
+workshop), so the demo is only ever in states that people can reach.
 """
 
-import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from portal.models import Country, Municipality
+from portal.models import Country
+from portal.permissions import user_profile
 
-from .models import (
-    GoodPractice,
-    Initiative,
-    Nomination,
-    OrganisationType,
-    PresentationOffer,
-    Recommendation,
-    Registration,
-    Workshop,
-    registration_token,
-    token_hash,
-)
-from .services import initiative_upsert, workshop_upsert
-from .workflow import OfferStatus
+from . import services
+from .models import GoodPractice, Initiative, Nomination, OrganisationType, PresentationOffer, Registration
 
 # Seed 001: the four workshops of the bilateral initiative with Norway.
 BI_WORKSHOPS = [
@@ -302,89 +292,81 @@ RECOMMENDATIONS = {
         ),
     ],
 }
+
+
+@dataclass(frozen=True)
+class DemoOffer:
+    initiative: str
+    workshop: int
+    title: str
+    speaker: str
+    organisation: str
+    minutes: int
+    decision: str = ""  # the organiser's step ("accept", "reject"), if any
+    message: str = ""
+    withdrawn: bool = False  # the author took it back
+
+
 OFFERS = [
-    # (initiative code, workshop number, status, title, speaker, organisation, minutes, message)
-    (
+    DemoOffer(
         "bi-norway",
         1,
-        OfferStatus.ACCEPTED,
         "Společné hlídky v Plzni: rok zkušeností",
         "Pavel Fiala",
         "Městská policie Plzeň",
         25,
-        "",
+        "accept",
     ),
-    (
-        "bi-norway",
-        1,
-        OfferStatus.ACCEPTED,
-        "Nabolagspoliti i Oslo",
-        "Ingrid Haugen",
-        "Oslo politidistrikt",
-        30,
-        "",
-    ),
-    (
+    DemoOffer("bi-norway", 1, "Nabolagspoliti i Oslo", "Ingrid Haugen", "Oslo politidistrikt", 30, "accept"),
+    DemoOffer(
         "bi-norway",
         2,
-        OfferStatus.ACCEPTED,
         "Sdílená mapa problémových míst",
         "Lenka Marková",
         "Městská policie Klatovy",
         20,
-        "",
+        "accept",
     ),
-    (
+    DemoOffer(
         "bi-norway",
         4,
-        OfferStatus.ACCEPTED,
         "SLT-modellen: samordning av lokale forebyggende tiltak",
         "Ola Berg",
         "Bergen kommune",
         30,
-        "",
+        "accept",
     ),
-    (
+    DemoOffer("pdp4", 2, "Koordinační dohoda v Domažlicích", "Marie Úřednice", "Městský úřad Domažlice", 20),
+    DemoOffer(
         "pdp4",
         2,
-        OfferStatus.SUBMITTED,
-        "Koordinační dohoda v Domažlicích",
-        "Marie Úřednice",
-        "Městský úřad Domažlice",
-        20,
-        "",
-    ),
-    (
-        "pdp4",
-        2,
-        OfferStatus.ACCEPTED,
         "Okrskář jako kontaktní osoba obce",
         "Jiří Kříž",
         "KŘP Plzeňského kraje",
         25,
+        "accept",
         "Děkujeme, zařadili jsme vás hned za úvodní blok.",
     ),
-    (
+    DemoOffer(
         "pdp4",
         2,
-        OfferStatus.REJECTED,
         "Nový kamerový systém města",
         "Radek Beneš",
         "Městský úřad Sušice",
         45,
+        "reject",
         "Téma patří spíše na workshop o technologiích; nabídněte ho prosím příště.",
     ),
-    (
-        "pdp4",
-        1,
-        OfferStatus.WITHDRAWN,
-        "Noční hlídky o víkendech",
-        "David Horák",
-        "Městská policie Klatovy",
-        15,
-        "",
+    DemoOffer(
+        "pdp4", 1, "Noční hlídky o víkendech", "David Horák", "Městská policie Klatovy", 15, withdrawn=True
     ),
 ]
+# The town's nominations, made by the demo's municipal staff: (initiative, name, position, email)
+NOMINATIONS = [
+    ("bi-norway", "Marie Úřednice", "odbor vnitřních věcí", "uradnice@demo.okrsek.cz"),
+    ("pdp4", "Lenka Marková", "tajemnice", "markova@demo.okrsek.cz"),
+]
+ASCII = str.maketrans("áčďéěíňóřšťúůýž", "acdeeinorstuuyz")
 
 
 def _people(count: int, seed: int):
@@ -398,230 +380,241 @@ def _people(count: int, seed: int):
         yield f"{first} {last}", email, organisation, kind, position
 
 
-def _registration(
-    workshop, at, status, name, email, organisation, kind, position, partner=False, language="cs"
-):
-    nonce = secrets.token_hex(16)
-    return Registration(
-        workshop=workshop,
-        full_name=name,
-        email=email.translate(str.maketrans("áčďéěíňóřšťúůýž", "acdeeinorstuuyz")),
-        organisation=organisation,
-        organisation_type=kind,
-        position=position,
-        language=language,
-        consent_at=at,
-        partner_seat=partner,
-        status=status,
-        created_at=at,
-        confirmed_at=at if status != Registration.Status.WAITLISTED else None,
-        waitlisted_at=at if status == Registration.Status.WAITLISTED else None,
-        attended_at=at if status == Registration.Status.ATTENDED else None,
-        reminder_sent_at=at if status != Registration.Status.WAITLISTED else None,
-        cancel_nonce=nonce,
-        cancel_token_hash=token_hash(registration_token(nonce)),
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+# --- initiatives and workshops --------------------------------------------------------------------------
+
+
+def _initiative(
+    created: list[str], summary: str, *, code: str, workshops: list[dict], **fields
+) -> Initiative:
+    """The initiative ``code`` with its workshops (numbered in order), made once."""
+    initiative = Initiative.objects.filter(code=code).first()
+    if initiative is None:
+        initiative, _new = services.initiative_upsert(code=code, **fields)
+        for number, workshop in enumerate(workshops, start=1):
+            services.workshop_upsert(initiative=initiative, number=number, **workshop)
+        created.append(summary)
+    return initiative
+
+
+def _themes(theme_cs: str, theme_en: str, theme_nb: str) -> dict:
+    return {"theme_cs": theme_cs, "theme_en": theme_en, "theme_nb": theme_nb}
+
+
+def _bi_norway(created: list[str]) -> Initiative:
+    return _initiative(
+        created,
+        f"{len(BI_WORKSHOPS)} workshops",
+        code="bi-norway",
+        name_cs="Sdílení dobré praxe v oblasti spolupráce státní policie s orgány místní samosprávy",
+        name_en="Sharing good practice in cooperation between the state police and local government",
+        name_nb="Deling av god praksis i samarbeidet mellom statlig politi og lokale myndigheter",
+        organiser="Odbor bezpečnostní politiky Ministerstva vnitra; SMO ČR; Policie ČR",
+        partner_country=Country.NO,
+        nomination_deadline=date(2020, 10, 2),
+        description="Bilaterální iniciativa Programu Vnitřní věci Norských fondů 2014–2021.",
+        foreword=BI_FOREWORD,
+        foreword_en=BI_FOREWORD_EN,
+        workshops=[
+            {
+                **_themes(*themes),
+                "held_on": held_on,
+                "start_time": time(9, 30),
+                "end_time": time(15, 30),
+                "venue": venue,
+                "languages": "čeština, angličtina (tlumočeno)",
+                "capacity": 35,
+                "partner_seats": 2,
+            }
+            for (_number, *themes, held_on), venue in zip(BI_WORKSHOPS, BI_VENUES, strict=True)
+        ],
     )
 
 
-def _registrations(workshop: Workshop, *, general: int, partner: int, waitlisted: int, status, seed: int):
-    if workshop.held_on is None or workshop.held_on > timezone.localdate():
-        base = timezone.now() - timedelta(days=20)
-    else:
-        base = timezone.make_aware(datetime.combine(workshop.held_on - timedelta(days=30), time(9)))
-    rows = []
-    for index, (name, email, organisation, kind, position) in enumerate(_people(general + waitlisted, seed)):
-        row_status = status if index < general else Registration.Status.WAITLISTED
-        rows.append(
-            _registration(
-                workshop, base + timedelta(hours=index), row_status, name, email, organisation, kind, position
+def _pdp4(created: list[str]) -> Initiative:
+    """Dated from the day of loading: the first workshop in 10 days, the second in 40."""
+    today = timezone.localdate()
+    venues = ["Plzeň, Krajské ředitelství policie, Nádražní 2", "Klatovy, kulturní dům"]
+    return _initiative(
+        created,
+        "PDP4 with 2 workshops",
+        code="pdp4",
+        name_cs="Klíčová aktivita PDP4: sdílení dobré praxe na národní úrovni",
+        name_en="Key activity PDP4: sharing good practice nationally",
+        name_nb="Nøkkelaktivitet PDP4: deling av god praksis nasjonalt",
+        organiser="Policejní prezidium ČR",
+        nomination_deadline=today + timedelta(days=7),
+        description="Národní workshopy Programu Vnitřní věci Norských fondů 2014–2021 (ukázková data).",
+        workshops=[
+            {
+                **_themes(*themes),
+                "held_on": today + timedelta(days=days),
+                "start_time": time(9, 0),
+                "end_time": time(14, 0),
+                "venue": venue,
+                "languages": "čeština",
+                "capacity": 35,
+                "partner_seats": 0,
+            }
+            for (_number, *themes, _held_on), days, venue in zip(
+                BI_WORKSHOPS[:2], (10, 40), venues, strict=True
             )
-        )
+        ],
+    )
+
+
+# --- registrations --------------------------------------------------------------------------------------
+
+
+def _register(workshop, organiser, since: datetime, *, general: int, partner: int, seed: int) -> list:
+    """The organiser registers ``general`` Czech participants and ``partner`` Norwegian delegates, an hour
+    apart from ``since``: confirmed while seats are free, then on the waitlist."""
+    people = [
+        (name, email, organisation, kind, position, "cs")
+        for name, email, organisation, kind, position in _people(general, seed)
+    ]
     for index in range(partner):
         name, organisation, position = NORWEGIANS[(index + seed) % len(NORWEGIANS)]
         email = name.lower().replace(" ", ".") + f".{seed}@demo.okrsek.no"
-        rows.append(
-            _registration(
-                workshop,
-                base + timedelta(hours=general + index),
-                status,
-                name,
-                email,
-                organisation,
-                OrganisationType.PARTNER_COUNTRY,
-                position,
-                partner=True,
-                language="nb",
-            )
+        people.append((name, email, organisation, OrganisationType.PARTNER_COUNTRY, position, "nb"))
+    return [
+        services.registration_create(
+            workshop=workshop,
+            actor=organiser,
+            by_organiser=True,
+            full_name=name,
+            email=email.translate(ASCII),
+            organisation=organisation,
+            organisation_type=kind,
+            position=position,
+            language=language,
+            consent=True,
+            now=since + timedelta(hours=index),
         )
-    Registration.objects.bulk_create(rows)
-    return len(rows)
+        for index, (name, email, organisation, kind, position, language) in enumerate(people)
+    ]
 
 
-def _municipality(name: str, district: str) -> Municipality | None:
-    return Municipality.objects.filter(country=Country.CZ, name=name, district_name=district).first()
+def _registrations(created: list[str], bi: Initiative, pdp4: Initiative, organiser) -> None:
+    if Registration.objects.filter(workshop__initiative__in=[bi, pdp4]).exists():
+        return
+    count = 0
+    for workshop in bi.workshops.order_by("number"):
+        held_on = workshop.held_on
+        people = _register(
+            workshop,
+            organiser,
+            _at(held_on - timedelta(days=30), 9),
+            general=24 + workshop.number * 2,
+            partner=2,
+            seed=workshop.number,
+        )
+        services.reminders_send(now=_at(held_on - timedelta(days=3), 8))  # what the beat did then
+        for registration in people:
+            services.registration_check_in(registration=registration, actor=organiser, now=workshop.starts_at)
+        count += len(people)
+    first, second = pdp4.workshops.order_by("number")
+    since = timezone.now() - timedelta(days=20)
+    count += len(_register(first, organiser, since, general=38, partner=0, seed=7))  # 35 seats: 3 wait
+    count += len(_register(second, organiser, since, general=12, partner=0, seed=8))
+    created.append(f"{count} workshop registrations")
+
+
+# --- nominations, offers, outputs -----------------------------------------------------------------------
+
+
+def _nominations(created: list[str], staff) -> None:
+    municipality = getattr(user_profile(staff), "municipality", None)
+    if municipality is None or Nomination.objects.exists():
+        return
+    for code, name, position, email in NOMINATIONS:
+        initiative = Initiative.objects.get(code=code)
+        services.nomination_save(
+            initiative=initiative,
+            municipality=municipality,
+            actor=staff,
+            representative_name=name,
+            position=position,
+            email=email,
+            phone="+420 379 000 000",
+            now=min(
+                _at(initiative.nomination_deadline - timedelta(days=5), 10),
+                timezone.now() - timedelta(days=1),
+            ),
+        )
+    created.append("workshop nominations")
+
+
+def _offers(created: list[str], staff, organiser) -> None:
+    if PresentationOffer.objects.exists():
+        return
+    now = timezone.now()
+    for demo in OFFERS:
+        workshop = Initiative.objects.get(code=demo.initiative).workshops.get(number=demo.workshop)
+        author = staff if demo.initiative == "pdp4" else organiser
+        # Offered three weeks before a past workshop, a few days ago for an upcoming one
+        offered = min(_at(workshop.held_on - timedelta(days=21), 10), now - timedelta(days=5))
+        offer = services.offer_submit(
+            workshop=workshop,
+            author=author,
+            speaker_name=demo.speaker,
+            speaker_organisation=demo.organisation,
+            speaker_email=author.email,
+            title=demo.title,
+            abstract="Krátké představení praxe, co se osvědčilo, co ne, a co doporučujeme ostatním městům.",
+            minutes=demo.minutes,
+            now=offered,
+        )
+        if demo.decision:
+            services.offer_transition(
+                offer=offer,
+                action=demo.decision,
+                actor=organiser,
+                message=demo.message,
+                now=offered + timedelta(days=2),
+            )
+        if demo.withdrawn:
+            services.offer_withdraw(offer=offer, actor=author, now=offered + timedelta(days=1))
+    created.append(f"{len(OFFERS)} presentation offers")
+
+
+def _outputs(created: list[str], bi: Initiative, organiser) -> None:
+    if GoodPractice.objects.filter(workshop__initiative=bi).exists():
+        return
+    for workshop in bi.workshops.order_by("number"):
+        for title, title_en, town, description, contact in GOOD_PRACTICE.get(workshop.number, []):
+            services.good_practice_save(
+                workshop=workshop,
+                actor=organiser,
+                title=title,
+                title_en=title_en,
+                town=town,
+                description=description,
+                contact=contact,
+            )
+        for addressee, priority, text, text_en in RECOMMENDATIONS.get(workshop.number, []):
+            services.recommendation_save(
+                workshop=workshop,
+                actor=organiser,
+                addressee=addressee,
+                priority=priority,
+                text=text,
+                text_en=text_en,
+            )
+    created.append("good practice and recommendations")
 
 
 def load(created: list[str]) -> None:
-    User = get_user_model()  # noqa: N806
-    staff = User.objects.filter(email="staff@demo.okrsek.cz").first()
-    organiser = User.objects.filter(email="organiser@demo.okrsek.cz").first()
-
-    bi = Initiative.objects.filter(code="bi-norway").first()
-    if bi is None:
-        bi, _created = initiative_upsert(
-            code="bi-norway",
-            name_cs="Sdílení dobré praxe v oblasti spolupráce státní policie s orgány místní samosprávy",
-            name_en="Sharing good practice in cooperation between the state police and local government",
-            name_nb="Deling av god praksis i samarbeidet mellom statlig politi og lokale myndigheter",
-            organiser="Odbor bezpečnostní politiky Ministerstva vnitra; SMO ČR; Policie ČR",
-            partner_country=Country.NO,
-            nomination_deadline=date(2020, 10, 2),
-            description="Bilaterální iniciativa Programu Vnitřní věci Norských fondů 2014–2021.",
-        )
-        for number, theme_cs, theme_en, theme_nb, held_on in BI_WORKSHOPS:
-            workshop_upsert(
-                initiative=bi,
-                number=number,
-                theme_cs=theme_cs,
-                theme_en=theme_en,
-                theme_nb=theme_nb,
-                held_on=held_on,
-                capacity=35,
-                partner_seats=2,
-            )
-        created.append(f"{len(BI_WORKSHOPS)} workshops")
-    if not bi.foreword:
-        Initiative.objects.filter(pk=bi.pk).update(foreword=BI_FOREWORD, foreword_en=BI_FOREWORD_EN)
-        for workshop, venue in zip(bi.workshops.order_by("number"), BI_VENUES, strict=False):
-            Workshop.objects.filter(pk=workshop.pk).update(
-                venue=venue,
-                start_time=time(9, 30),
-                end_time=time(15, 30),
-                languages="čeština, angličtina (tlumočeno)",
-            )
-
-    today = timezone.localdate()
-    pdp4 = Initiative.objects.filter(code="pdp4").first()
-    if pdp4 is None:
-        pdp4, _created = initiative_upsert(
-            code="pdp4",
-            name_cs="Klíčová aktivita PDP4: sdílení dobré praxe na národní úrovni",
-            name_en="Key activity PDP4: sharing good practice nationally",
-            name_nb="Nøkkelaktivitet PDP4: deling av god praksis nasjonalt",
-            organiser="Policejní prezidium ČR",
-            nomination_deadline=today + timedelta(days=7),
-            description="Národní workshopy Programu Vnitřní věci Norských fondů 2014–2021 (ukázková data).",
-        )
-        for number, (theme_cs, theme_en, theme_nb, _held_on), days in zip(
-            (1, 2), [w[1:] for w in BI_WORKSHOPS[:2]], (10, 40), strict=True
-        ):
-            workshop_upsert(
-                initiative=pdp4,
-                number=number,
-                theme_cs=theme_cs,
-                theme_en=theme_en,
-                theme_nb=theme_nb,
-                held_on=today + timedelta(days=days),
-                start_time=time(9, 0),
-                end_time=time(14, 0),
-                venue="Plzeň, Krajské ředitelství policie, Nádražní 2"
-                if number == 1
-                else "Klatovy, kulturní dům",
-                languages="čeština",
-                capacity=35,
-                partner_seats=0,
-            )
-        created.append("PDP4 with 2 workshops")
-
-    if not Registration.objects.filter(workshop__initiative__in=[bi, pdp4]).exists():
-        count = 0
-        for workshop in bi.workshops.order_by("number"):
-            count += _registrations(
-                workshop,
-                general=24 + workshop.number * 2,
-                partner=2,
-                waitlisted=0,
-                status=Registration.Status.ATTENDED,
-                seed=workshop.number,
-            )
-        first, second = pdp4.workshops.order_by("number")
-        count += _registrations(
-            first, general=35, partner=0, waitlisted=3, status=Registration.Status.CONFIRMED, seed=7
-        )
-        count += _registrations(
-            second, general=12, partner=0, waitlisted=0, status=Registration.Status.CONFIRMED, seed=8
-        )
-        created.append(f"{count} workshop registrations")
-
-    if not Nomination.objects.exists():
-        nominations = [
-            (
-                bi,
-                "Domažlice",
-                "Domažlice",
-                "Marie Úřednice",
-                "odbor vnitřních věcí",
-                "uradnice@demo.okrsek.cz",
-            ),
-            (bi, "Klatovy", "Klatovy", "Lenka Marková", "tajemnice", "markova@demo.okrsek.cz"),
-            (pdp4, "Rokycany", "Rokycany", "Tomáš Veselý", "místostarosta", "vesely@demo.okrsek.cz"),
-        ]
-        for initiative, town, district, name, position, email in nominations:
-            municipality = _municipality(town, district)
-            if municipality is not None:
-                Nomination.objects.create(
-                    initiative=initiative,
-                    municipality=municipality,
-                    representative_name=name,
-                    position=position,
-                    email=email,
-                    phone="+420 379 000 000",
-                    submitted_by=staff,
-                )
-        created.append("workshop nominations")
-
-    if not PresentationOffer.objects.exists():
-        now = timezone.now()
-        for code, number, status, title, speaker, organisation, minutes, message in OFFERS:
-            workshop = Workshop.objects.get(initiative__code=code, number=number)
-            decided = status in (OfferStatus.ACCEPTED, OfferStatus.REJECTED)
-            PresentationOffer.objects.create(
-                workshop=workshop,
-                author=staff if code == "pdp4" else organiser,
-                speaker_name=speaker,
-                speaker_organisation=organisation,
-                speaker_email="staff@demo.okrsek.cz" if code == "pdp4" else "organiser@demo.okrsek.cz",
-                title=title,
-                abstract=(
-                    "Krátké představení praxe, co se osvědčilo, co ne, a co doporučujeme ostatním městům."
-                ),
-                minutes=minutes,
-                status=status,
-                decision_message=message,
-                decided_by=organiser if decided else None,
-                decided_at=now if decided else None,
-            )
-        created.append(f"{len(OFFERS)} presentation offers")
-
-    if not GoodPractice.objects.filter(workshop__initiative=bi).exists():
-        for workshop in bi.workshops.order_by("number"):
-            for title, title_en, town, description, contact in GOOD_PRACTICE.get(workshop.number, []):
-                GoodPractice.objects.create(
-                    workshop=workshop,
-                    title=title,
-                    title_en=title_en,
-                    town=town,
-                    description=description,
-                    contact=contact,
-                    created_by=organiser,
-                )
-            for addressee, priority, text, text_en in RECOMMENDATIONS.get(workshop.number, []):
-                Recommendation.objects.create(
-                    workshop=workshop,
-                    addressee=addressee,
-                    priority=priority,
-                    text=text,
-                    text_en=text_en,
-                    created_by=organiser,
-                )
-        created.append("good practice and recommendations")
+    bi, pdp4 = _bi_norway(created), _pdp4(created)
+    users = get_user_model().objects.filter(email__in=["staff@demo.okrsek.cz", "organiser@demo.okrsek.cz"])
+    people = {user.email: user for user in users}
+    staff, organiser = people.get("staff@demo.okrsek.cz"), people.get("organiser@demo.okrsek.cz")
+    if staff is None or organiser is None:
+        return  # the shared demo (its accounts) was not loaded
+    _registrations(created, bi, pdp4, organiser)
+    _nominations(created, staff)
+    _offers(created, staff, organiser)
+    _outputs(created, bi, organiser)

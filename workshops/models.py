@@ -243,6 +243,8 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     attended_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # Claimed by the reminder sweep (``workflow.REMINDER``); set at once when registering within 3 days
+    reminded = models.BooleanField(_("reminded"), default=False, editable=False)
     # Self-service link: token = HMAC(SECRET_KEY, nonce); only its SHA-256 is stored and looked up.
     cancel_nonce = models.CharField(max_length=32, editable=False)
     cancel_token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -260,16 +262,14 @@ class Registration(models.Model):
             ),
             # The reminder sweep reads only confirmed, not yet reminded registrations.
             models.Index(
-                fields=["workshop"], name="registration_to_remind", condition=Q(reminder_sent_at__isnull=True)
+                fields=["workshop"],
+                name="registration_reminder_due",
+                condition=Q(status="confirmed", reminded=False),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
-
-    @property
-    def active(self) -> bool:
-        return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED, self.Status.ATTENDED)
 
     @property
     def cancel_token(self) -> str:

@@ -1,6 +1,11 @@
 """Reads of the workshops app: a constant number of queries per page, whatever the number of rows."""
 
+from datetime import datetime
+
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from portal.web import absolute_reverse
 
 from .models import (
     GoodPractice,
@@ -11,6 +16,8 @@ from .models import (
     Recommendation,
     Registration,
     Workshop,
+    WorkshopMessage,
+    token_hash,
 )
 from .workflow import OfferStatus
 
@@ -78,6 +85,88 @@ def seats_left(workshop: Workshop) -> dict[str, int]:
         "general": max(workshop.general_seats - general_taken, 0),
         "partner": max(workshop.partner_seats - workshop.n_confirmed_partner, 0),
     }
+
+
+def workshops_open_for_offers(now: datetime | None = None) -> QuerySet[Workshop]:
+    """The workshops that still take presentation offers (each workshop's own deadline)."""
+    now = now or timezone.now()
+    candidates = Workshop.objects.select_related("initiative").order_by("held_on", "number")
+    return (
+        Workshop.objects.filter(pk__in=[w.pk for w in candidates if w.offers_open(now)])
+        .select_related("initiative")
+        .order_by("initiative__code", "number")
+    )
+
+
+def seats_taken(workshop: Workshop, *, partner: bool) -> int:
+    """Confirmed and attended places of one kind (the services count them with the workshop row locked)."""
+    return Registration.objects.filter(workshop=workshop, partner_seat=partner, status__in=TAKEN).count()
+
+
+def waitlist_place(registration: Registration) -> int | None:
+    """1 for the first person on the waitlist of their kind of seat; None if not waitlisted."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        workshop_id=registration.workshop_id,
+        partner_seat=registration.partner_seat,
+        status=Registration.Status.WAITLISTED,
+    ).filter(
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def registration_by_token(token: str) -> Registration | None:
+    """The registration of a self-service link (only the token's hash is stored)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Registration.objects.select_related("workshop__initiative")
+        .filter(cancel_token_hash=token_hash(token))
+        .first()
+    )
+
+
+def registration_email_context(registration: Registration) -> dict:
+    """What the emails about a registration show: its links, and the place on the waitlist."""
+    workshop = registration.workshop
+    return {
+        "registration": registration,
+        "workshop": workshop,
+        "initiative": workshop.initiative,
+        "manage_url": absolute_reverse("workshops:registration", registration.cancel_token),
+        "workshop_url": absolute_reverse("workshops:workshop", workshop.pk),
+        "place": waitlist_place(registration),
+    }
+
+
+def offer_email_context(offer: PresentationOffer) -> dict:
+    return {
+        "offer": offer,
+        "workshop": offer.workshop,
+        "initiative": offer.workshop.initiative,
+        "my_url": absolute_reverse("workshops:my"),
+        "workshop_url": absolute_reverse("workshops:workshop", offer.workshop_id),
+    }
+
+
+def message_recipients(*, workshop: Workshop, audience: str) -> list[Registration]:
+    """Who a message to the registrants reaches: the confirmed (and attended), with the waitlist for "all"."""
+    statuses = [
+        *TAKEN,
+        *([Registration.Status.WAITLISTED] if audience == WorkshopMessage.Audience.ALL else []),
+    ]
+    return list(
+        Registration.objects.filter(workshop=workshop, status__in=statuses).select_related(
+            "user", "workshop__initiative"
+        )
+    )
+
+
+def messages_sent(workshop: Workshop, *, limit: int = 20) -> QuerySet[WorkshopMessage]:
+    return workshop.messages.select_related("sent_by")[:limit]
 
 
 def user_registration(*, workshop: Workshop, user) -> Registration | None:

@@ -1,4 +1,5 @@
-"""Celery tasks of the workshops app (discovered by portal.celery)."""
+"""Celery tasks of the workshops app (registered by ``WorkshopsConfig.ready``; the services queue them by
+name, so that they need not import this module)."""
 
 from celery import shared_task
 

@@ -67,10 +67,11 @@ def workshop(db):
     )
 
 
-def _person(workshop, email):
+def _person(workshop, email, *, by):
+    """``by`` registers a colleague (anybody with a role may)."""
     return registration_create(
         workshop=workshop,
-        actor=None,
+        actor=by,
         full_name=email.split("@")[0].title(),
         organisation="Městský úřad Klatovy",
         organisation_type="town",
@@ -103,7 +104,8 @@ def test_register_cancel_promote_then_organiser_builds_the_publication(
         full_name="Marie Úřednice",
     )
     make_user(email=organiser_email, roles=[roles.WORKSHOP_ORGANISER])
-    _person(workshop, "first@example.org")  # one of the two general seats is taken
+    colleague = make_user(email="kolega@example.org", roles=[roles.OFFICER])
+    _person(workshop, "first@example.org", by=colleague)  # one of the two general seats is taken
 
     # --- municipal staff registers for the last seat
     _log_in(page, live_server, staff_email)
@@ -135,7 +137,7 @@ def test_register_cancel_promote_then_organiser_builds_the_publication(
     token = LINK.search(confirmation.body).group(1)
 
     # Somebody else comes too late and waits
-    late = _person(workshop, "late@example.org")
+    late = _person(workshop, "late@example.org", by=colleague)
     assert late.status == Registration.Status.WAITLISTED
 
     # --- staff cancels through the link in the email: the waitlisted person gets the seat and an email
@@ -213,7 +215,8 @@ def test_workshop_pages_have_no_serious_axe_violation(
 ):
     """axe-core needs the CSP bypassed to be injected, so this runs in its own context."""
     make_user(email="poradatel@example.org", roles=[roles.WORKSHOP_ORGANISER])
-    registration = _person(workshop, "first@example.org")
+    colleague = make_user(email="kolega@example.org", roles=[roles.OFFICER])
+    registration = _person(workshop, "first@example.org", by=colleague)
     context = browser.new_context(bypass_csp=True, locale="cs-CZ")
     page = context.new_page()
     _log_in(page, live_server, "poradatel@example.org")

@@ -2,6 +2,7 @@
 skipped while the rest goes on, reminders dropped past the due time, the statement count per batch, and the
 working-day calendars (Czech and Polish public holidays)."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -115,6 +116,46 @@ def test_a_batch_costs_a_constant_number_of_statements(reports):
     with CaptureQueriesContext(connection) as large:
         sweep(DEADLINE, now=T0)
     assert len(large.captured_queries) == len(small.captured_queries) <= 16
+
+
+# A reminder of a day that passes (no overdue step): past its due a row is not claimed; claiming stamps it
+REMIND_UNTIL_DUE = replace(
+    DEADLINE,
+    name="toy-until",
+    steps=(
+        Step(
+            flag="take_up_reminded",
+            verb="toy.reminder",
+            ahead=timedelta(hours=6),
+            until_due=True,
+            stamps=("taken_up_at",),
+        ),
+    ),
+)
+
+
+@pytest.mark.django_db
+def test_until_due_leaves_what_is_past_due_unclaimed_and_stamps_what_it_claims(reports):
+    (soon,), (past,) = reports(1, T0 + timedelta(hours=2)), reports(1, T0 - timedelta(minutes=1))
+    assert sweep(REMIND_UNTIL_DUE, now=T0)["toy.reminder"] == 1
+    soon.refresh_from_db()
+    past.refresh_from_db()
+    assert soon.take_up_reminded and soon.taken_up_at == T0
+    assert not past.take_up_reminded and past.taken_up_at is None  # left as it was, not marked
+    assert sweep(REMIND_UNTIL_DUE, now=T0).total == 0
+    # A catch-up with an earlier time still finds the row that was left
+    assert sweep(REMIND_UNTIL_DUE, now=T0 - timedelta(hours=2))["toy.reminder"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not connection.features.has_select_for_update_of, reason="SELECT … FOR UPDATE OF")
+def test_the_claim_locks_only_the_swept_rows(reports):
+    reports(1, T0 + timedelta(hours=2))
+    joined = replace(REMIND_UNTIL_DUE, filter={"category__code": "c"})  # a condition on a joined table
+    with CaptureQueriesContext(connection) as queries:
+        assert sweep(joined, now=T0).total == 1
+    locking = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert locking and all('FOR UPDATE OF "incidents_report"' in sql for sql in locking)
 
 
 def test_czech_working_days_skip_christmas_and_easter():

@@ -55,10 +55,19 @@ def organiser(make_user):
 
 
 @pytest.fixture
-def register():
-    """Register somebody through the service with sensible defaults."""
+def registrant(make_user):
+    """Somebody whose role lets them register (the services ask for it)."""
+    return make_user(email="registrar@example.org", roles=[roles.OFFICER])
+
+
+@pytest.fixture
+def register(registrant, organiser):
+    """Register somebody through the service with sensible defaults: as a person with a role who may
+    register, or as the organiser (``by_organiser``)."""
 
     def make(workshop, email, *, kind=OrganisationType.TOWN, actor=None, **extra):
+        if actor is None:
+            actor = organiser if extra.get("by_organiser") else registrant
         fields = {
             "full_name": extra.pop("full_name", email.split("@")[0].title()),
             "organisation": "Městský úřad Domažlice",

@@ -45,7 +45,7 @@ def test_fifty_concurrent_registrations_for_the_last_seat_give_exactly_one_confi
     assert racers.filter(status=Registration.Status.WAITLISTED).count() == CONCURRENT - 1
     assert Registration.objects.filter(status=Registration.Status.CONFIRMED, partner_seat=False).count() == 3
     # The waitlist is a strict order: 49 distinct places 1…49.
-    from workshops.services import waitlist_place
+    from workshops.selectors import waitlist_place
 
     places = sorted(waitlist_place(r) for r in racers.filter(status=Registration.Status.WAITLISTED))
     assert places == list(range(1, CONCURRENT))

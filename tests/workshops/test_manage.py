@@ -157,3 +157,21 @@ def test_outputs_are_recorded_once_and_edited(client, organiser, workshop):
     assert (recommendation.text, recommendation.addressee) == ("Upraveno.", "ministry")
     client.post(reverse("workshops:manage_output_delete", args=["recommendation", recommendation.pk]))
     assert not Recommendation.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil", "https://evil.example/", "\\\\evil"])
+def test_back_to_the_list_never_leaves_the_site(client, organiser, workshop, people, target):
+    client.force_login(organiser)
+    url = reverse("workshops:manage_registration_check_in", args=[people[0].pk])
+    response = client.post(url, {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workshops:manage_check_in", args=[workshop.pk])
+
+
+def test_back_to_the_list_keeps_its_filters(client, organiser, workshop, people):
+    client.force_login(organiser)
+    back = reverse("workshops:manage_registrations", args=[workshop.pk]) + "?status=confirmed&q=P"
+    response = client.post(
+        reverse("workshops:manage_registration_cancel", args=[people[0].pk]), {"next": back}
+    )
+    assert response["Location"] == back

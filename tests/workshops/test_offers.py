@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Notification
-from workshops import services
+from workshops import services, workflow
 from workshops.models import PresentationOffer
-from workshops.workflow import OFFER_TRANSITIONS, OfferStatus
+from workshops.rules import is_offer_author
+from workshops.workflow import OfferStatus
 
 OFFER = {
     "title": "Společné hlídky v Plzni",
@@ -113,8 +114,9 @@ def test_nobody_else_may_touch_an_offer(client, offer, make_user, workshop):
 
 
 def test_workflow_is_data():
-    assert {t.name for t in OFFER_TRANSITIONS.values()} == {"accept", "reject", "reopen", "withdraw"}
-    assert OFFER_TRANSITIONS["withdraw"].actor == "author"
+    transitions = workflow.OFFER.transitions
+    assert {t.name for t in transitions.values()} == {"accept", "reject", "reopen", "withdraw"}
+    assert transitions["withdraw"].allowed is is_offer_author  # the author's step
 
 
 def test_organiser_list_filters_and_exports(

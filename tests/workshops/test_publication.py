@@ -122,11 +122,9 @@ def test_preview_shows_the_same_content(
 
 
 def test_double_click_builds_once(initiative, organiser):
-    first, created = services.publication_request(
-        initiative=initiative, language="cs", actor=organiser, enqueue=False
-    )
+    first, created = services.publication_request(initiative=initiative, language="cs", actor=organiser)
     second, created_again = services.publication_request(
-        initiative=initiative, language="cs", actor=organiser, enqueue=False
+        initiative=initiative, language="cs", actor=organiser
     )
     assert created and not created_again and first == second
     assert services.publication_build(publication_id=first.pk) is True
@@ -140,22 +138,16 @@ def test_failed_build_is_shown_and_a_new_one_can_start(initiative, organiser, mo
         raise RuntimeError("no fonts")
 
     monkeypatch.setattr(publication, "render_pdf", broken)
-    edition, _created = services.publication_request(
-        initiative=initiative, language="cs", actor=organiser, enqueue=False
-    )
+    edition, _created = services.publication_request(initiative=initiative, language="cs", actor=organiser)
     assert services.publication_build(publication_id=edition.pk) is False
     edition.refresh_from_db()
     assert edition.status == Publication.Status.FAILED and "no fonts" in edition.error
-    _again, created = services.publication_request(
-        initiative=initiative, language="cs", actor=organiser, enqueue=False
-    )
+    _again, created = services.publication_request(initiative=initiative, language="cs", actor=organiser)
     assert created
 
 
 def test_published_edition_is_public(client, organiser, initiative, outputs):
-    edition, _created = services.publication_request(
-        initiative=initiative, language="cs", actor=organiser, enqueue=False
-    )
+    edition, _created = services.publication_request(initiative=initiative, language="cs", actor=organiser)
     url = reverse("workshops:publication_latest", args=[initiative.code])
     assert client.get(url).status_code == 404
     services.publication_build(publication_id=edition.pk)

@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from portal.models import Notification
+from portal.models import ActivityLog, Notification
 from workshops import services, tasks
 from workshops.models import Registration
 
@@ -21,7 +21,9 @@ def _at(day, hour=8):
 def test_reminder_three_days_before_once_only(workshop, register):
     confirmed = [register(workshop, f"p{i}@example.org") for i in range(3)]
     register(workshop, "waiting@example.org")  # waitlisted: no reminder
-    services.registration_cancel(registration=confirmed[2])  # promotes the waiting person
+    services.registration_cancel(
+        registration=confirmed[2], token=confirmed[2].cancel_token
+    )  # promotes the waiting person
     mail.outbox.clear()
 
     with time_machine.travel(_at(workshop.held_on - timedelta(days=4))):
@@ -55,7 +57,7 @@ def test_claimed_row_is_not_reminded_again_by_a_racing_worker(workshop, register
     registration = register(workshop, "p@example.org")
     with time_machine.travel(_at(workshop.held_on - timedelta(days=3))):
         Registration.objects.filter(pk=registration.pk).update(
-            reminder_sent_at=timezone.now()
+            reminded=True, reminder_sent_at=timezone.now()
         )  # the other won
         assert services.reminders_send() == 0
     assert not Notification.objects.filter(kind="workshop_reminder").exists()
@@ -64,3 +66,25 @@ def test_claimed_row_is_not_reminded_again_by_a_racing_worker(workshop, register
 def test_beat_schedule_runs_the_reminders(settings):
     entries = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "workshops.tasks.reminders_send" in entries
+
+
+def test_the_migration_flags_every_registration_reminded_before(workshop, register):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("workshops.migrations.0003_registration_reminded")
+    reminded, other = register(workshop, "r@example.org"), register(workshop, "o@example.org")
+    Registration.objects.filter(pk=reminded.pk).update(reminder_sent_at=timezone.now(), reminded=False)
+    migration.flag_the_reminded(apps, None)
+    assert set(Registration.objects.filter(reminded=True).values_list("pk", flat=True)) == {reminded.pk}
+    assert not Registration.objects.get(pk=other.pk).reminded
+
+
+def test_the_reminder_sweep_costs_the_same_for_one_or_many(workshop, register, django_assert_max_num_queries):
+    for i in range(3):
+        register(workshop, f"p{i}@example.org")
+    with time_machine.travel(_at(workshop.held_on - timedelta(days=3))), django_assert_max_num_queries(12):
+        assert services.reminders_send() == 3
+    log = ActivityLog.objects.filter(verb="registration.reminded")
+    assert log.count() == 3

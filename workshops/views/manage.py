@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.exports import table_response
+from portal.web import add_form_errors, redirect_next
+
 from .. import exporters, selectors, services
 from .. import publication as renderer
 from ..forms import (
@@ -36,8 +39,7 @@ from ..models import (
     Registration,
     Workshop,
 )
-from ..workflow import ORGANISER, offer_transitions_from
-from .public import add_errors
+from ..workflow import OFFER
 
 
 def organiser_required(view):
@@ -64,14 +66,6 @@ def _workshop(pk: int) -> Workshop:
     if item is None:
         raise Http404
     return item
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    """Back to the list the form was sent from (with its filters), never to another site."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(default)
 
 
 # --- initiative -----------------------------------------------------------------------------------------
@@ -108,7 +102,7 @@ def nominations(request: HttpRequest, code: str) -> HttpResponse:
         q=filters.get("q", ""),
     )
     if request.GET.get("format") in ("csv", "xlsx"):
-        return exporters.export(exporters.nominations_table(item, rows), request.GET["format"])
+        return table_response(exporters.nominations_table(item, rows), request.GET["format"])
     return render(
         request,
         "workshops/manage/nominations.html",
@@ -132,7 +126,7 @@ def registrations(request: HttpRequest, pk: int) -> HttpResponse:
         q=filters.get("q", ""),
     )
     if request.GET.get("format") in ("csv", "xlsx"):
-        return exporters.export(exporters.registrations_table(item, rows), request.GET["format"])
+        return table_response(exporters.registrations_table(item, rows), request.GET["format"])
     rows = list(rows)
     places = {}
     for waiting in selectors.waitlist(item):
@@ -169,7 +163,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 "names": ", ".join(p.full_name for p in promoted)
             }
         messages.success(request, text)
-    return _back(request, reverse("workshops:manage_registrations", args=[item.workshop_id]))
+    return redirect_next(request, reverse("workshops:manage_registrations", args=[item.workshop_id]))
 
 
 @organiser_required
@@ -185,7 +179,7 @@ def register_someone(request: HttpRequest, pk: int) -> HttpResponse:
                     workshop=item, actor=request.user, by_organiser=True, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -220,7 +214,7 @@ def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     workshop=item, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 text = _("The workshop is saved.")
                 if promoted:
@@ -266,7 +260,7 @@ def registration_check_in(request: HttpRequest, pk: int) -> HttpResponse:
             (_("%(name)s: check-in taken back.") if undo else _("%(name)s is checked in."))
             % {"name": item.full_name},
         )
-    return _back(request, reverse("workshops:manage_check_in", args=[item.workshop_id]))
+    return redirect_next(request, reverse("workshops:manage_check_in", args=[item.workshop_id]))
 
 
 @organiser_required
@@ -291,7 +285,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
                     workshop=item, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 if created:
                     messages.success(
@@ -309,7 +303,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "workshop": item,
             "form": form,
-            "sent": item.messages.select_related("sent_by")[:20],
+            "sent": selectors.messages_sent(item),
             "tab": "message",
         },
     )
@@ -326,10 +320,10 @@ def offers(request: HttpRequest, pk: int) -> HttpResponse:
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
     rows = selectors.offers(workshop=item, status=status)
     if request.GET.get("format") in ("csv", "xlsx"):
-        return exporters.export(exporters.offers_table(item, rows), request.GET["format"])
+        return table_response(exporters.offers_table(item, rows), request.GET["format"])
     rows = list(rows)
     for row in rows:
-        row.actions = offer_transitions_from(row.status, ORGANISER)
+        row.actions = OFFER.available(row, request.user)  # the decisions (the author withdraws elsewhere)
     return render(
         request,
         "workshops/manage/offers.html",
@@ -362,7 +356,7 @@ def offer_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 _("“%(title)s” is %(status)s.")
                 % {"title": offer.title, "status": offer.get_status_display()},
             )
-    return _back(request, reverse("workshops:manage_offers", args=[offer.workshop_id]))
+    return redirect_next(request, reverse("workshops:manage_offers", args=[offer.workshop_id]))
 
 
 # --- outputs --------------------------------------------------------------------------------------------
@@ -384,7 +378,7 @@ def outputs(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 save(workshop=item, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(
@@ -414,7 +408,7 @@ def _output_edit(request: HttpRequest, obj, form_class, save, title: str) -> Htt
             try:
                 save(workshop=workshop, actor=request.user, instance=obj, **data)
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("workshops:manage_outputs", pk=workshop.pk)

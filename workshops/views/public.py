@@ -7,26 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.services import profile_ensure
+from portal.web import add_form_errors
 
 from .. import selectors, services
 from ..forms import NominationForm, OfferForm, RegistrationForm
 from ..models import OrganisationType, PresentationOffer, Registration, Workshop
 from ..workflow import OfferStatus
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field where it names one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -99,7 +90,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
                     workshop=item, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 if registration.status == Registration.Status.CONFIRMED:
                     messages.success(
@@ -134,12 +125,12 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def registration(request: HttpRequest, token: str) -> HttpResponse:
     """The self-service page of a registration, reached through the secret link in the emails: its state,
     the place on the waitlist, the calendar file, and cancellation (a POST: link scanners only GET)."""
-    item = services.registration_by_token(token)
+    item = selectors.registration_by_token(token)
     if item is None:
         raise Http404
     if request.method == "POST":
         try:
-            services.registration_cancel(registration=item, actor=request.user)
+            services.registration_cancel(registration=item, actor=request.user, token=token)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -151,7 +142,7 @@ def registration(request: HttpRequest, token: str) -> HttpResponse:
         {
             "registration": item,
             "workshop": item.workshop,
-            "place": services.waitlist_place(item),
+            "place": selectors.waitlist_place(item),
             "token": token,
             "can_cancel": item.status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
             and not (item.workshop.starts_at and item.workshop.starts_at <= timezone.now()),
@@ -161,7 +152,7 @@ def registration(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def registration_ics(request: HttpRequest, token: str) -> HttpResponse:
-    item = services.registration_by_token(token)
+    item = selectors.registration_by_token(token)
     if item is None or item.workshop.held_on is None:
         raise Http404
     response = HttpResponse(services.registration_ics(item), content_type="text/calendar; charset=utf-8")
@@ -169,22 +160,12 @@ def registration_ics(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def _open_workshops():
-    now = timezone.now()
-    candidates = Workshop.objects.select_related("initiative").order_by("held_on", "number")
-    return (
-        Workshop.objects.filter(pk__in=[w.pk for w in candidates if w.offers_open(now)])
-        .select_related("initiative")
-        .order_by("initiative__code", "number")
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("workshops.offer_presentation"):
         raise PermissionDenied
-    workshops = _open_workshops()
+    workshops = selectors.workshops_open_for_offers()
     if request.method == "POST":
         form = OfferForm(request.POST, workshops=workshops)
         if form.is_valid():
@@ -192,7 +173,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
             try:
                 services.offer_submit(author=request.user, **data)
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 messages.success(request, _("Thank you: your offer was sent to the organisers."))
                 return redirect("workshops:my")
@@ -226,7 +207,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.offer_update(offer=offer, actor=request.user, **data)
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 messages.success(request, _("Your offer is saved."))
                 return redirect("workshops:my")
@@ -245,7 +226,7 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("workshops.change_offer", offer):
         raise PermissionDenied
     try:
-        services.offer_transition(offer=offer, action="withdraw", actor=request.user)
+        services.offer_withdraw(offer=offer, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -295,7 +276,7 @@ def nomination(request: HttpRequest, code: str) -> HttpResponse:
                     initiative=initiative, municipality=municipality, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_form_errors(form, error)
             else:
                 messages.success(request, _("The nomination is saved. You can change it until the deadline."))
                 return redirect("workshops:nomination", code=code)
@@ -329,7 +310,3 @@ def publication_latest(request: HttpRequest, code: str) -> HttpResponse:
         filename=publication.filename,
         content_type="application/pdf",
     )
-
-
-def current_language() -> str:
-    return (get_language() or "cs")[:2]

@@ -26,15 +26,11 @@ class Command(BaseCommand):
         item = selectors.initiative_by_code(initiative)
         if item is None:
             raise CommandError(f"No initiative with the code {initiative!r}.")
-        edition, created = services.publication_request(
-            initiative=item, language=language or item.language, actor=None, enqueue=False
-        )
+        edition, created = services.publication_build_now(initiative=item, language=language or item.language)
         if not created:
             raise CommandError(
                 f"Edition {edition.edition} is already being built; try again when it is done."
             )
-        services.publication_build(publication_id=edition.pk)
-        edition.refresh_from_db()
         if edition.status != Publication.Status.DONE:
             raise CommandError(f"The build failed: {edition.error}")
         with edition.file.open("rb") as source, Path(output).open("wb") as target:

@@ -1,0 +1,61 @@
+"""Initiatives and workshops: the demo's and the admin's upserts, the organiser's changes."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.services import activity_log
+
+from .. import selectors
+from ..models import Initiative, Registration, Workshop
+from .common import authorize
+from .registrations import waitlist_promote
+
+
+def _upsert(model, lookup: dict, fields: dict):
+    obj = model.objects.select_for_update().filter(**lookup).first()
+    created = obj is None
+    if created:
+        obj = model(**lookup)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj, created
+
+
+@transaction.atomic
+def initiative_upsert(*, code: str, **fields) -> tuple[Initiative, bool]:
+    return _upsert(Initiative, {"code": code}, fields)
+
+
+@transaction.atomic
+def workshop_upsert(*, initiative: Initiative, number: int, **fields) -> tuple[Workshop, bool]:
+    return _upsert(Workshop, {"initiative": initiative, "number": number}, fields)
+
+
+def workshop_update(*, workshop: Workshop, actor, **fields) -> tuple[Workshop, list[Registration]]:
+    """The organiser changes a workshop's details. More seats promote people from the waitlist; fewer seats
+    than people already confirmed are refused."""
+    authorize(actor, "workshops.manage")
+    with transaction.atomic():
+        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        errors = {}
+        for partner, field in ((False, "capacity"), (True, "partner_seats")):
+            taken = selectors.seats_taken(locked, partner=partner)
+            if taken > locked.seats_for(partner):
+                errors[field] = _(
+                    "Confirmed places of this kind: %(count)d. Cancel some registrations before lowering "
+                    "the number of seats."
+                ) % {"count": taken}
+        if errors:
+            raise ValidationError(errors)
+        locked.save()
+        activity_log(actor=actor, verb="workshop.updated", target=locked, fields=sorted(fields))
+        promoted = waitlist_promote(workshop=locked, partner=False) + waitlist_promote(
+            workshop=locked, partner=True
+        )
+    return locked, promoted
