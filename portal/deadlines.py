@@ -123,6 +123,7 @@ class Deadline:
     duration: Callable[[Any], timedelta] | None = None  # how long the clock runs when a transition starts it
     working_days: Callable[[Any], int] | None = None  # … or that many working days
     country: Callable[[Any], str] | None = None  # … in this country's calendar
+    due: Callable[[Any, datetime], date | datetime] | None = None  # … or the due value, from (obj, now)
     steps: tuple[Step, ...] = ()
     paused_field: str | None = None  # when the clock stopped (None: running)
     select_related: tuple[str, ...] = ()  # what the steps' callables read
@@ -134,7 +135,9 @@ class Deadline:
 
     # --- what a workflow transition writes
 
-    def due_from(self, obj, now: datetime) -> datetime:
+    def due_from(self, obj, now: datetime) -> date | datetime:
+        if self.due is not None:
+            return self.due(obj, now)
         if self.working_days is not None:
             country = self.country(obj) if self.country else "CZ"
             return calendar(country).due_after(now, self.working_days(obj))
@@ -176,13 +179,32 @@ class Deadline:
 
     # --- what the sweep reads
 
+    @property
+    def due_is_date(self) -> bool:
+        """The due column is a DateField: the deadline passes at the end of that day (local time)."""
+        field = self.model_class._meta.get_field(self.due_field)
+        return isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+
+    def due_moment(self, value: date | datetime | None) -> datetime | None:
+        """The moment a due value passes: a datetime itself, a date at the end of that day (local time)."""
+        if value is None or isinstance(value, datetime):
+            return value
+        return timezone.make_aware(datetime.combine(value + timedelta(days=1), time.min))
+
     def due_rows(self, step: Step, now: datetime, *, claimed: bool = False) -> models.QuerySet:
         """The rows due for ``step`` (``claimed``: the same rows once their flag is set)."""
+        limit = now + step.ahead
+        # A date passes at its end: due by ``limit`` when it is before ``limit``'s local day
+        due = (
+            {f"{self.due_field}__lt": timezone.localdate(limit)}
+            if self.due_is_date
+            else {f"{self.due_field}__lte": limit}
+        )
         qs = self.model_class.objects.filter(
             **{
                 f"{self.status_field}__in": list(self.states),
                 step.flag: claimed,
-                f"{self.due_field}__lte": now + step.ahead,
+                **due,
                 **self.filter,
             }
         )
@@ -305,7 +327,7 @@ def _act(deadline: Deadline, step: Step, ids: list, now: datetime) -> int:
     model = deadline.model_class
     objs = list(model.objects.filter(pk__in=ids).select_related(*deadline.select_related).order_by("pk"))
     if step.only_before_due:
-        objs = [obj for obj in objs if getattr(obj, deadline.due_field) > now]
+        objs = [obj for obj in objs if deadline.due_moment(getattr(obj, deadline.due_field)) > now]
     if not objs:
         return 0
     if step.event is not None:

@@ -1,5 +1,6 @@
 """Forms of this app: they parse input and leave the decisions to services."""
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -26,7 +27,18 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class ProposalStartForm(forms.Form):
+class OnceForm(forms.Form):
+    """Carries a key made when the form is shown: sent twice (a double click, a reload), it is saved once
+    (``portal.services.create_once``)."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_key", uuid.uuid4())
+
+
+class ProposalStartForm(OnceForm):
     title = forms.CharField(label=_("Title of the project"), max_length=200)
 
 
@@ -112,7 +124,7 @@ class AttachmentForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(OnceForm):
     body = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
 

@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.web import add_form_errors
+
 from .. import selectors, services
 from ..forms import NA, ConflictForm, ReviewForm
 from ..models import Assignment
-from . import add_errors, check, found
+from . import check, found
 
 
 @login_required
@@ -43,7 +45,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     note=conflict_form.cleaned_data["conflict_note"],
                 )
             except ValidationError as exc:
-                add_errors(conflict_form, exc)
+                add_form_errors(conflict_form, exc)
             else:
                 messages.success(request, _("Your declaration is recorded."))
                 return redirect("projects:review", pk=proposal.pk)
@@ -68,7 +70,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 except PermissionDenied:
                     raise
                 except ValidationError as exc:
-                    add_errors(review_form, exc)
+                    add_form_errors(review_form, exc)
                 else:
                     messages.success(
                         request, _("Your review is saved. You can change it while the proposal is in review.")

@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.exports import csv_response
+from portal.web import add_form_errors, error_messages
+
 from .. import exports, selectors, services, workflow
 from ..forms import (
     CallForm,
@@ -18,8 +21,8 @@ from ..forms import (
     MeetingForm,
     MeetingItemFormSet,
 )
-from ..models import Call, MeetingItem, Programme, Proposal
-from . import add_errors, check, error_messages, found
+from ..models import Call, Programme, Proposal
+from . import check, found
 
 
 @login_required
@@ -62,7 +65,7 @@ def call_edit(request: HttpRequest, pk: int | None = None, slug: str | None = No
                     eligible_costs=_rows(costs),
                 )
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The call is saved."))
                 return redirect("projects:call_manage", pk=saved.pk)
@@ -211,13 +214,7 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def meeting_csv(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, items = _meeting_export(request, pk)
-    response = HttpResponse(
-        exports.recommendations_csv(meeting, items), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="recommendations-{meeting.call.year}-{meeting.held_on}.csv"'
-    )
-    return response
+    return csv_response(exports.recommendations_table(meeting, items))
 
 
 @login_required
@@ -228,19 +225,14 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     if proposal.status not in workflow.AWAITING_DECISION:
         messages.error(request, _("The council's decision on this proposal has already been recorded."))
         return redirect("projects:proposal", pk=proposal.pk)
-    item = (
-        MeetingItem.objects.filter(proposal=proposal, meeting__closed_at__isnull=False)
-        .select_related("meeting")
-        .order_by("-meeting__held_on")
-        .first()
-    )
+    item = selectors.latest_recommendation(proposal=proposal)
     if request.method == "POST":
         form = DecisionForm(request.POST)
         if form.is_valid():
             try:
                 services.decision_record(proposal=proposal, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The council's decision is recorded."))
                 return redirect("projects:call_manage", pk=proposal.call_id)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.selectors import activity_for
+from portal.web import add_form_errors, error_messages
 
 from .. import selectors, services, workflow
 from ..forms import (
@@ -25,9 +25,9 @@ from ..forms import (
     ProposalStartForm,
     TransitionForm,
 )
-from ..models import Call, EligibleCost, Proposal, ProposalAttachment
-from ..workflow import TRANSITIONS
-from . import add_errors, check, error_messages, found
+from ..models import Call, Proposal, ProposalAttachment
+from ..workflow import PROPOSAL
+from . import check, found
 
 BLANK_LINES = 3
 
@@ -48,7 +48,6 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
         "town": town,
         "proposals": selectors.proposals_of_town(municipality_id=town.pk),
         "open_calls": list(selectors.calls_open(now=timezone.now())),
-        "start_form": ProposalStartForm(),
     }
     return render(request, "projects/my_proposals.html", context)
 
@@ -65,7 +64,11 @@ def proposal_start(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             proposal = services.proposal_create(
-                call=call, municipality=town, actor=request.user, title=form.cleaned_data["title"]
+                call=call,
+                municipality=town,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
             for message in error_messages(exc):
@@ -76,26 +79,6 @@ def proposal_start(request: HttpRequest, pk: int) -> HttpResponse:
     for message in form.errors.get("title", []):
         messages.error(request, message)
     return redirect("projects:call", pk=call.pk)
-
-
-def _history(proposal: Proposal, *, staff: bool) -> list[dict]:
-    """The proposal's transitions from the activity log, labelled for the reader (staff or the town)."""
-    entries = []
-    for entry in activity_for(target=proposal).order_by("at", "id"):
-        action = entry.verb.removeprefix("proposal.")
-        transition = TRANSITIONS.get(action)
-        if transition is None:
-            continue
-        note = entry.data.get("note", "")
-        entries.append(
-            {
-                "at": entry.at,
-                "label": transition.label if staff else transition.public_label,
-                "actor": entry.actor if staff else None,
-                "note": note if (staff or transition.note_public) else "",
-            }
-        )
-    return entries
 
 
 @login_required
@@ -110,11 +93,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = list(proposal.assignments.all())
     own_assignment = next((a for a in assignments if a.member_id == user.pk), None)
     lines = list(proposal.budget_lines.all())
-    actions = [
-        t
-        for t in workflow.transitions_from(proposal.status, direct_only=True)
-        if services.transition_allowed(proposal=proposal, action=t.name, user=user)
-    ]
+    actions = PROPOSAL.available(proposal, user)
     context = {
         "proposal": proposal,
         "call": proposal.call,
@@ -123,10 +102,14 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff": staff,
         "status_label": proposal.staff_status if staff else proposal.public_status,
         "lines": lines,
-        "totals": services.budget_totals(lines),
-        "problems": services.proposal_problems(proposal=proposal) if is_town and proposal.is_editable else [],
-        "actions": [(t, TransitionForm(initial={"action": t.name})) for t in actions],
-        "history": _history(proposal, staff=staff),
+        "totals": selectors.budget_totals(lines),
+        "problems": selectors.proposal_problems(proposal=proposal)
+        if is_town and proposal.is_editable
+        else [],
+        "actions": [
+            (t, TransitionForm(initial={"action": t.name}), t.input("note").required) for t in actions
+        ],
+        "history": selectors.proposal_history(proposal=proposal, staff=staff),
         "thread_open": proposal.status in workflow.THREAD_OPEN and (is_town or is_manager),
         "message_form": MessageForm(),
         "assignments": assignments if is_manager else [],
@@ -138,7 +121,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 initial={"members": [a.member_id for a in assignments]},
             )
-            if is_manager and proposal.status in (Proposal.Status.SUBMITTED, Proposal.Status.IN_REVIEW)
+            if is_manager and proposal.status in workflow.ASSIGNABLE
             else None
         ),
         "can_decide": user.has_perm("projects.decide", proposal)
@@ -189,7 +172,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not proposal.is_editable:
         messages.error(request, _("The proposal has been submitted and can no longer be changed."))
         return redirect("projects:proposal", pk=proposal.pk)
-    costs = EligibleCost.objects.filter(call_id=proposal.call_id)
+    costs = selectors.eligible_costs(call=proposal.call)
     if request.method == "POST":
         form = ProposalForm(request.POST, instance=Proposal.objects.get(pk=proposal.pk))
         lines = BudgetLineFormSet(request.POST, prefix="lines", form_kwargs={"costs": costs})
@@ -204,7 +187,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 if "submit" in request.POST:
                     return _submit(request, proposal)
@@ -222,7 +205,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "call": proposal.call,
         "form": form,
         "lines": lines,
-        "evidence": services.report_evidence(municipality=proposal.municipality),
+        "evidence": selectors.report_evidence(municipality=proposal.municipality),
         "attachment_form": AttachmentForm(),
     }
     context["evidence_rows"] = _evidence_rows(context["evidence"], request.LANGUAGE_CODE)
@@ -270,7 +253,7 @@ def proposal_act(request: HttpRequest, pk: int) -> HttpResponse:
             for message in error_messages(exc):
                 messages.error(request, message)
         else:
-            messages.success(request, str(TRANSITIONS[action].public_label))
+            messages.success(request, str(PROPOSAL.transition(action).public_label))
     else:
         messages.error(request, _("The note is too long (at most 4000 characters)."))
     return redirect("projects:proposal", pk=proposal.pk)
@@ -284,7 +267,12 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            services.message_post(proposal=proposal, actor=request.user, body=form.cleaned_data["body"])
+            services.message_post(
+                proposal=proposal,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
         except ValidationError as exc:
             for message in error_messages(exc):
                 messages.error(request, message)
@@ -379,7 +367,7 @@ def final_report(request: HttpRequest, pk: int) -> HttpResponse:
                     cofinancing_spent=form.cleaned_data["cofinancing_spent"],
                 )
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The final report is submitted. Thank you."))
                 return redirect("projects:proposal", pk=proposal.pk)
