@@ -66,6 +66,28 @@ def activity_log_many(
     )
 
 
+def row_upsert(
+    model: type[models.Model],
+    *,
+    lookup: dict[str, Any],
+    fields: dict[str, Any],
+    check: Callable[[Any, bool], None] | None = None,
+) -> tuple[Any, bool]:
+    """Create the row ``lookup`` names, or update it (locked), with ``fields``: validated (``full_clean``,
+    then ``check(obj, created)``) before it is saved. Call inside a transaction. Returns (obj, created)."""
+    obj = model.objects.select_for_update().filter(**lookup).first()
+    created = obj is None
+    if created:
+        obj = model(**lookup)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    if check is not None:
+        check(obj, created)
+    obj.save()
+    return obj, created
+
+
 def create_once(model: type[models.Model], *, submission_key, create: Callable[[], models.Model], **lookup):
     """The one double-submit guard: ``create()`` runs once per ``submission_key`` (a random value the form
     carried, stored in the model's unique ``submission_key`` column). A double click, a resent form or two

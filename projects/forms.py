@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import Call, Decision, Proposal, Review
+from .services.calls import CALL_FIELDS
+from .services.proposals import PROPOSAL_FIELDS
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -47,17 +49,7 @@ class ProposalForm(forms.ModelForm):
 
     class Meta:
         model = Proposal
-        fields = [
-            "title",
-            "local_need",
-            "cite_reports",
-            "goals",
-            "activities",
-            "timetable",
-            "starts_on",
-            "ends_on",
-            "requested_amount",
-        ]
+        fields = list(PROPOSAL_FIELDS)
         widgets = {
             "local_need": forms.Textarea(attrs={"rows": 6}),
             "goals": forms.Textarea(attrs={"rows": 4}),
@@ -209,17 +201,7 @@ class ReviewForm(forms.Form):
 class CallForm(forms.ModelForm):
     class Meta:
         model = Call
-        fields = [
-            "year",
-            "title",
-            "description",
-            "budget",
-            "opens_at",
-            "closes_at",
-            "max_per_proposal",
-            "min_cofinancing_percent",
-            "eligibility_notes",
-        ]
+        fields = list(CALL_FIELDS)
         widgets = {
             "opens_at": DateTimeInput(),
             "closes_at": DateTimeInput(),

@@ -85,6 +85,23 @@ def _managers(ctx):
     return _people().programme_managers()
 
 
+def _about(proposal) -> dict:
+    """What every email about a proposal names: the proposal, its town, its page."""
+    return {"proposal": proposal, "town": proposal.municipality.name, "url": proposal_url(proposal)}
+
+
+def _managers_told(kind: str, key, **extra) -> tuple[Notify, ...]:
+    """The programme managers hear of a town's step (``extra``: more context, computed from the proposal)."""
+    return (
+        Notify(
+            kind=kind,
+            to=_managers,
+            key=key,
+            context=lambda ctx: {**_about(ctx.obj), **{name: f(ctx.obj) for name, f in extra.items()}},
+        ),
+    )
+
+
 def _final_report_due(proposal, now) -> date:
     """60 days after the project's end (or after the start, for a project that should have ended)."""
     today = timezone.localdate(now)
@@ -103,12 +120,7 @@ def _due_notice(kind: str, *, managers: bool) -> BulkNotify:
         kind=kind,
         to=lambda proposals: _due_recipients(proposals, managers=managers),
         key=lambda p, who: f"proposal:{p.pk}:{kind}:{p.final_report_due_on.isoformat()}:{who.user.pk}",
-        context=lambda p: {
-            "proposal": p,
-            "town": p.municipality.name,
-            "due_on": p.final_report_due_on,
-            "url": proposal_url(p),
-        },
+        context=lambda p: {**_about(p), "due_on": p.final_report_due_on},
     )
 
 
@@ -179,18 +191,10 @@ TRANSITIONS: dict[str, Transition] = {
             inputs=NOTE,
             direct=False,  # services.proposal_submit: complete, within the call's window and limits
             stamps=("submitted_at",),
-            notify=(
-                Notify(
-                    kind="projects_proposal_submitted",
-                    to=_managers,
-                    key=_version_key("submitted"),
-                    context=lambda ctx: {
-                        "proposal": ctx.obj,
-                        "town": ctx.obj.municipality.name,
-                        "amount": money_text(ctx.obj.requested_amount),
-                        "url": proposal_url(ctx.obj),
-                    },
-                ),
+            notify=_managers_told(
+                "projects_proposal_submitted",
+                _version_key("submitted"),
+                amount=lambda proposal: money_text(proposal.requested_amount),
             ),
         ),
         Transition(
@@ -283,19 +287,9 @@ TRANSITIONS: dict[str, Transition] = {
             allowed=r.town,
             inputs=NOTE,
             direct=False,  # services.final_report_submit: the money spent within the amount approved
-            notify=(
-                Notify(
-                    kind="projects_final_report_submitted",
-                    to=_managers,
-                    key=lambda ctx, who: (
-                        f"proposal:{ctx.obj.pk}:final_report:{ctx.now.isoformat()}:{who.user.pk}"
-                    ),
-                    context=lambda ctx: {
-                        "proposal": ctx.obj,
-                        "town": ctx.obj.municipality.name,
-                        "url": proposal_url(ctx.obj),
-                    },
-                ),
+            notify=_managers_told(
+                "projects_final_report_submitted",
+                lambda ctx, who: f"proposal:{ctx.obj.pk}:final_report:{ctx.now.isoformat()}:{who.user.pk}",
             ),
         ),
         Transition(

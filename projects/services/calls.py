@@ -14,6 +14,7 @@ from ..models import BudgetLine, Call, Criterion, EligibleCost, Programme, Revie
 from ..money import ZERO, money_text
 from ..rules import require
 
+# What the programme manager sets on a call (the call form shows these, in this order)
 CALL_FIELDS = (
     "year",
     "title",

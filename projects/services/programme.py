@@ -8,32 +8,30 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from portal.models import Municipality
-from portal.services import activity_log
+from portal.services import activity_log, row_upsert
 
 from ..models import Call, Membership, Programme, RegionalProject
 from ..money import ZERO, money_text
 
 
+def _calls_fit(programme: Programme, created: bool) -> None:
+    """A programme's total budget never drops below what its calls have been given."""
+    if created:
+        return
+    allotted = Call.objects.filter(programme=programme).aggregate(s=Sum("budget"))["s"] or ZERO
+    if programme.total_budget < allotted:
+        raise ValidationError(
+            {
+                "total_budget": _("The calls already have %(amount)s; the total cannot be lower.")
+                % {"amount": money_text(allotted)}
+            }
+        )
+
+
 @transaction.atomic
 def programme_upsert(*, slug: str, actor=None, **fields) -> tuple[Programme, bool]:
     """Create or update a programme. Its total budget never drops below what its calls have been given."""
-    programme = Programme.objects.select_for_update().filter(slug=slug).first()
-    created = programme is None
-    if created:
-        programme = Programme(slug=slug)
-    for name, value in fields.items():
-        setattr(programme, name, value)
-    programme.full_clean()
-    if not created:
-        allotted = Call.objects.filter(programme=programme).aggregate(s=Sum("budget"))["s"] or ZERO
-        if programme.total_budget < allotted:
-            raise ValidationError(
-                {
-                    "total_budget": _("The calls already have %(amount)s; the total cannot be lower.")
-                    % {"amount": money_text(allotted)}
-                }
-            )
-    programme.save()
+    programme, created = row_upsert(Programme, lookup={"slug": slug}, fields=fields, check=_calls_fit)
     activity_log(actor=actor, verb="programme.created" if created else "programme.updated", target=programme)
     return programme, created
 
@@ -66,14 +64,8 @@ def membership_join(
 
 @transaction.atomic
 def regional_project_upsert(*, programme: Programme, slug: str, actor=None, **fields) -> RegionalProject:
-    project = RegionalProject.objects.select_for_update().filter(programme=programme, slug=slug).first()
-    created = project is None
-    if created:
-        project = RegionalProject(programme=programme, slug=slug)
-    for name, value in fields.items():
-        setattr(project, name, value)
-    project.full_clean()
-    project.save()
+    lookup = {"programme": programme, "slug": slug}
+    project, created = row_upsert(RegionalProject, lookup=lookup, fields=fields)
     activity_log(
         actor=actor,
         verb="regional_project.created" if created else "regional_project.updated",

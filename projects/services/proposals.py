@@ -28,16 +28,17 @@ MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_PROPOSALS_PER_TOWN_AND_CALL = 5
 MAX_MESSAGE = 4000
 
+# What the town writes in a draft (the edit form shows these, in this order)
 PROPOSAL_FIELDS = (
     "title",
     "local_need",
+    "cite_reports",
     "goals",
     "activities",
     "timetable",
     "starts_on",
     "ends_on",
     "requested_amount",
-    "cite_reports",
 )
 
 _SUBMITTED = _("The proposal has been submitted and can no longer be changed.")

@@ -121,3 +121,27 @@ def test_a_muted_outbox_queues_nothing_and_unmutes_after(make_user):
     assert not Notification.objects.exists()
     assert notification_queue(**item) is not None
     assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_row_upsert_creates_then_updates_and_checks_before_saving():
+    from django.core.exceptions import ValidationError
+
+    from portal.models import Country, Municipality
+    from portal.services import row_upsert
+
+    lookup = {"country": Country.CZ, "code": "1"}
+    town, created = row_upsert(Municipality, lookup=lookup, fields={"name": "Stod"})
+    again, created_again = row_upsert(Municipality, lookup=lookup, fields={"name": "Stod u Plzně"})
+    assert (created, created_again, again.pk) == (True, False, town.pk)
+    assert Municipality.objects.get(pk=town.pk).name == "Stod u Plzně"
+
+    def refuse(obj, created):
+        raise ValidationError("no")
+
+    with pytest.raises(ValidationError):
+        row_upsert(Municipality, lookup=lookup, fields={"name": "Jiný"}, check=refuse)
+    with pytest.raises(ValidationError):  # full_clean first: a name is required
+        row_upsert(Municipality, lookup={"country": Country.CZ, "code": "2"}, fields={"name": ""})
+    assert Municipality.objects.get(pk=town.pk).name == "Stod u Plzně"
+    assert Municipality.objects.count() == 1
