@@ -78,6 +78,10 @@ def town_staff_many(*, municipality_ids) -> dict[int, list]:
 # --- programme ------------------------------------------------------------------------------------------
 
 
+def programmes() -> QuerySet[Programme]:
+    return Programme.objects.all()
+
+
 def programmes_with_members() -> QuerySet[Programme]:
     return Programme.objects.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("municipality"))
