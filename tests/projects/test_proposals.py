@@ -381,3 +381,17 @@ def test_double_clicks_create_one_draft_and_send_one_message(call, town, staff, 
         )
     assert proposal.messages.count() == 1
     assert Notification.objects.filter(kind="projects_question").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_start_form_sent_twice_makes_one_draft(client, call, town, staff):
+    client.force_login(staff)
+    key = client.get(f"/grants/calls/{call.pk}/").context["start_form"].initial["submission_key"]
+    for _ in range(2):  # a double click, or the form sent again after a reload
+        response = client.post(
+            f"/grants/calls/{call.pk}/propose/", {"title": "Dvojklik", "submission_key": key}
+        )
+        assert response.status_code == 302
+    assert Proposal.objects.filter(title="Dvojklik").count() == 1
+    client.post(f"/grants/calls/{call.pk}/propose/", {"title": "Dvojklik", "submission_key": uuid.uuid4()})
+    assert Proposal.objects.filter(title="Dvojklik").count() == 2  # a new form: a new draft

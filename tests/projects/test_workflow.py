@@ -119,3 +119,35 @@ def test_action_view_applies_direct_transitions_only(client, call, town, staff):
     proposal.refresh_from_db()
     assert proposal.status == Status.WITHDRAWN
     assert client.get(f"/grants/proposals/{proposal.pk}/act/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_towns_history_leaves_the_commissions_notes_out(call, town, staff, manager):
+    from datetime import date
+
+    from projects import selectors
+
+    proposal = make_proposal(call, town, status=Status.IN_REVIEW)
+    meeting = services.meeting_create(call=call, actor=manager, held_on=call.opens_at.date())
+    item = meeting.items.get()
+    services.meeting_save_items(
+        meeting=meeting, actor=manager, items={item.pk: {"recommend": False, "note": "Slabé zdůvodnění."}}
+    )
+    services.meeting_close(meeting=meeting, actor=manager)
+    services.decision_record(
+        proposal=proposal,
+        actor=manager,
+        outcome="rejected",
+        resolution_number="R 5/26",
+        resolved_on=date.today(),
+    )
+    staff_view = selectors.proposal_history(proposal=proposal, staff=True)
+    town_view = selectors.proposal_history(proposal=proposal, staff=False)
+    assert [(e["label"], e["note"], e["actor"]) for e in staff_view] == [
+        (TRANSITIONS["not_recommend"].label, "Slabé zdůvodnění.", manager),
+        (TRANSITIONS["reject"].label, f"Resolution R 5/26 of {date.today()}", manager),
+    ]
+    assert [(e["label"], e["note"], e["actor"]) for e in town_view] == [
+        (TRANSITIONS["not_recommend"].public_label, "", None),  # the commission's note stays with the staff
+        (TRANSITIONS["reject"].public_label, f"Resolution R 5/26 of {date.today()}", None),
+    ]
