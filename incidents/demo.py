@@ -55,7 +55,7 @@ def load(created: list[str]) -> None:
 
 
 def load_districts(created: list[str]) -> None:
-    from projects.demo import PROGRAMME_MEMBERS  # the programme's member towns, named once
+    from portal.demo_data import PROGRAMME_MEMBERS  # the programme's member towns, named once
 
     unit = PoliceUnit.objects.get(code=CZ_UNIT)
     officer = get_user_model().objects.filter(email=OFFICER).first()

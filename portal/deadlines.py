@@ -127,10 +127,14 @@ class Deadline:
     duration: Callable[[Any], timedelta] | None = None  # how long the clock runs when a transition starts it
     working_days: Callable[[Any], int] | None = None  # … or that many working days
     country: Callable[[Any], str] | None = None  # … in this country's calendar
+    due: Callable[[Any, datetime], date | datetime] | None = None  # … or the due value, from (obj, now)
     steps: tuple[Step, ...] = ()
     paused_field: str | None = None  # when the clock stopped (None: running)
     select_related: tuple[str, ...] = ()  # what the steps' callables read
     filter: Mapping[str, Any] = field(default_factory=dict)  # further conditions on due rows
+    # A date due column is a last day that passes at its end (a report due on 30 June may come that day),
+    # or with ``date_is_event`` the day something happens, reached when it starts (a workshop on 30 June)
+    date_is_event: bool = False
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -138,7 +142,9 @@ class Deadline:
 
     # --- what a workflow transition writes
 
-    def due_from(self, obj, now: datetime) -> datetime:
+    def due_from(self, obj, now: datetime) -> date | datetime:
+        if self.due is not None:
+            return self.due(obj, now)
         if self.working_days is not None:
             country = self.country(obj) if self.country else "CZ"
             return calendar(country).due_after(now, self.working_days(obj))
@@ -180,18 +186,42 @@ class Deadline:
 
     # --- what the sweep reads
 
+    @property
+    def due_is_date(self) -> bool:
+        """The due column is a DateField: the deadline passes at the end of that day (local time)."""
+        model, *path, name = [self.model_class, *self.due_field.split("__")]
+        for step in path:  # a related column: follow the relations
+            model = model._meta.get_field(step).related_model
+        field = model._meta.get_field(name)
+        return isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+
+    def due_moment(self, value: date | datetime | None) -> datetime | None:
+        """The moment a due value passes: a datetime itself, a date at the end of that day (local time)."""
+        if value is None or isinstance(value, datetime):
+            return value
+        day = value if self.date_is_event else value + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(day, time.min))
+
     def due_rows(self, step: Step, now: datetime, *, claimed: bool = False) -> models.QuerySet:
         """The rows due for ``step`` (``claimed``: the same rows once their flag is set)."""
+        limit = now + step.ahead
+        # A date passes at its end: due by ``limit`` when it is before ``limit``'s local day
+        if not self.due_is_date:
+            due = {f"{self.due_field}__lte": limit}
+        elif self.date_is_event:
+            due = {f"{self.due_field}__lte": timezone.localdate(limit)}
+        else:
+            due = {f"{self.due_field}__lt": timezone.localdate(limit)}
         qs = self.model_class.objects.filter(
             **{
                 f"{self.status_field}__in": list(self.states),
                 step.flag: claimed,
-                f"{self.due_field}__lte": now + step.ahead,
+                **due,
                 **self.filter,
             }
         )
         if step.until_due:
-            qs = qs.filter(**{f"{self.due_field}__gte": now})
+            qs = qs.filter(**{f"{self.due_field}__gte": timezone.localdate(now) if self.due_is_date else now})
         if self.paused_field:
             qs = qs.filter(**{f"{self.paused_field}__isnull": True})
         return qs
@@ -312,7 +342,7 @@ def _act(deadline: Deadline, step: Step, ids: list, now: datetime) -> int:
     model = deadline.model_class
     objs = list(model.objects.filter(pk__in=ids).select_related(*deadline.select_related).order_by("pk"))
     if step.only_before_due:
-        objs = [obj for obj in objs if getattr(obj, deadline.due_field) > now]
+        objs = [obj for obj in objs if deadline.due_moment(getattr(obj, deadline.due_field)) > now]
     if not objs:
         return 0
     if step.event is not None:

@@ -48,36 +48,3 @@ def belongs_to_municipality(user, municipality) -> bool:
 
 # --- portal
 rules.add_perm("portal.view_dashboard", has_any_role)
-
-
-# --- projects (submit_proposal: the applicant Municipality; the others: a Proposal)
-@rules.predicate
-def is_applicant_town(user, proposal) -> bool:
-    profile = user_profile(user)
-    return bool(profile and proposal is not None and profile.municipality_id == proposal.municipality_id)
-
-
-@rules.predicate
-def is_assigned_reviewer(user, proposal) -> bool:
-    if proposal is None or not getattr(user, "is_authenticated", False):
-        return False
-    return proposal.status != "draft" and proposal.assignments.filter(member_id=user.pk).exists()
-
-
-@rules.predicate
-def is_submitted(user, proposal) -> bool:
-    return proposal is not None and proposal.status != "draft"
-
-
-rules.add_perm("projects.submit_proposal", is_municipal_staff & belongs_to_municipality)
-rules.add_perm("projects.edit_proposal", is_municipal_staff & is_applicant_town)
-# A commission member from the applicant town never reviews its proposal, even when assigned.
-_reviewer = is_commission_member & is_assigned_reviewer & ~is_applicant_town
-rules.add_perm("projects.review_proposal", _reviewer)
-rules.add_perm(
-    "projects.view_proposal",
-    (is_municipal_staff & is_applicant_town) | (is_programme_manager & is_submitted) | _reviewer,
-)
-rules.add_perm("projects.view_commission", is_commission_member)
-rules.add_perm("projects.manage", is_programme_manager)
-rules.add_perm("projects.decide", is_programme_manager)

@@ -1,10 +1,12 @@
 """Writes shared by every app: the activity log, the notification outbox, organisations and profiles."""
 
 import base64
+import contextvars
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,14 +26,18 @@ from .roles import ROLES
 logger = logging.getLogger(__name__)
 
 
-def activity_log(*, actor=None, verb: str, target: models.Model | None = None, **data: Any) -> ActivityLog:
-    """Record that ``actor`` did ``verb`` to ``target``. Call it inside the service's transaction."""
+def activity_log(
+    *, actor=None, verb: str, target: models.Model | None = None, at=None, **data: Any
+) -> ActivityLog:
+    """Record that ``actor`` did ``verb`` to ``target`` (``at``: when, by default now). Call it inside the
+    service's transaction."""
     entry = ActivityLog(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
         data=data,
+        at=at or timezone.now(),
     )
     entry.full_clean()
     entry.save()
@@ -58,6 +64,28 @@ def activity_log_many(
         )
         for target in targets
     )
+
+
+def row_upsert(
+    model: type[models.Model],
+    *,
+    lookup: dict[str, Any],
+    fields: dict[str, Any],
+    check: Callable[[Any, bool], None] | None = None,
+) -> tuple[Any, bool]:
+    """Create the row ``lookup`` names, or update it (locked), with ``fields``: validated (``full_clean``,
+    then ``check(obj, created)``) before it is saved. Call inside a transaction. Returns (obj, created)."""
+    obj = model.objects.select_for_update().filter(**lookup).first()
+    created = obj is None
+    if created:
+        obj = model(**lookup)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    if check is not None:
+        check(obj, created)
+    obj.save()
+    return obj, created
 
 
 def create_once(model: type[models.Model], *, submission_key, create: Callable[[], models.Model], **lookup):
@@ -133,6 +161,20 @@ def _render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str
     return subject, body_text, body_html
 
 
+_muted = contextvars.ContextVar("okrsek_notifications_muted", default=False)
+
+
+@contextmanager
+def notifications_muted() -> Iterator[None]:
+    """Queue no email while the block runs: demo data replays a history through the services, and nobody
+    is to hear of it again."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def notification_queue(
     *,
     kind: str,
@@ -153,6 +195,8 @@ def notification_queue(
     ``attachments`` are files sent with the email: ``{"filename", "content_type", "content"}`` (bytes or
     str), kept base64-encoded in the row (``content_b64``) so that a retry sends the same bytes.
     """
+    if _muted.get():
+        return None
     language = _language_for(recipient, language)
     subject, body_text, body_html = _render(kind, language, context)
     return _notification_insert(
@@ -173,7 +217,7 @@ def notifications_queue_many(items: list[dict[str, Any]]) -> int:
     of ``notification_queue`` (``kind``, ``to_email``, ``context``, ``recipient``, ``language``,
     ``dedup_key``); an item whose ``dedup_key`` is already in the outbox is skipped. One send task is queued
     after commit for the lot. Returns how many items were given."""
-    if not items:
+    if not items or _muted.get():
         return 0
     rows = []
     for item in items:

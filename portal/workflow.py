@@ -204,7 +204,8 @@ class Workflow:
             due = getattr(obj, deadline.due_field, None)
             if status in deadline.states and due is not None and not deadline.is_paused(obj):
                 now = now or timezone.now()
-                return {"deadline": deadline, "kind": deadline.label, "due": due, "overdue": due <= now}
+                overdue = deadline.due_moment(due) <= now
+                return {"deadline": deadline, "kind": deadline.label, "due": due, "overdue": overdue}
         return None
 
     # --- authorization
@@ -333,7 +334,8 @@ def apply(
             log.update(t.log(ctx))
         if override:
             log["admin_override"] = True
-        activity_log(actor=actor, verb=f"{workflow.name}.{t.name}", target=locked, **log)
+        # Dated when the act happened: a service given ``now`` (a replayed history) logs it then
+        activity_log(actor=actor, verb=f"{workflow.name}.{t.name}", target=locked, **{**log, "at": now})
         for notify in (*workflow.notify, *t.notify):
             _notify(notify, ctx)
     _copy_into(obj, locked)

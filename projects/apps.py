@@ -6,3 +6,6 @@ class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Safety grants")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401 - registers the app's object rules

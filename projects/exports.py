@@ -1,8 +1,7 @@
-"""Exports of the projects app: the public list of supported projects (CSV) and a commission meeting's
-recommendation list for the council (CSV and PDF via WeasyPrint)."""
+"""Exports of the projects app: the public list of supported projects and a commission meeting's
+recommendation list for the council, as ``portal.exports`` tables (CSV), and that list as a PDF
+(WeasyPrint)."""
 
-import csv
-import io
 from decimal import Decimal
 
 from django.template.loader import render_to_string
@@ -10,32 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from portal.exports import formula_safe
+from portal.exports import Table
 
 
-def csv_cell(value) -> str | int | Decimal:
-    """A value safe to put in a CSV cell: numbers as they are, text that a spreadsheet would run as a formula
-    prefixed with an apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, int | Decimal):
-        return value
-    return formula_safe(str(value).replace("\r\n", "\n"))
+def _fixed(value) -> str | None:
+    """Amounts and scores with their two decimals ("85000.00"), as the council's sheets have them."""
+    return None if value is None else f"{Decimal(value):.2f}"
 
 
-def _csv(header: list, rows) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")  # BOM: spreadsheets read UTF-8 (Czech, Polish diacritics) right
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-    return out.getvalue()
-
-
-def supported_csv(proposals) -> str:
+def supported_table(programme, proposals) -> Table:
     header = [
         _("Year"),
         pgettext("grants", "Reference"),
@@ -52,17 +34,17 @@ def supported_csv(proposals) -> str:
             p.reference,
             p.municipality.name,
             p.title,
-            p.decision.approved_amount,
+            _fixed(p.decision.approved_amount),
             p.decision.resolution_number,
-            p.decision.resolved_on.isoformat(),
+            p.decision.resolved_on,
             str(p.public_status),
         ]
         for p in proposals
     )
-    return _csv(header, rows)
+    return Table(name=f"{programme.slug}-supported-projects", header=header, rows=rows)
 
 
-def recommendations_csv(meeting, items) -> str:
+def recommendations_table(meeting, items) -> Table:
     header = [
         _("Rank"),
         pgettext("grants", "Reference"),
@@ -81,16 +63,16 @@ def recommendations_csv(meeting, items) -> str:
             item.proposal.reference,
             item.proposal.municipality.name,
             item.proposal.title,
-            item.score,
+            _fixed(item.score),
             item.review_count,
-            item.proposal.requested_amount,
-            None if item.recommend is None else item.recommend,
-            item.proposed_amount,
+            _fixed(item.proposal.requested_amount),
+            item.recommend,
+            _fixed(item.proposed_amount),
             item.note,
         ]
         for item in items
     )
-    return _csv(header, rows)
+    return Table(name=f"recommendations-{meeting.call.year}-{meeting.held_on}", header=header, rows=rows)
 
 
 def recommendations_pdf(*, meeting, items, budget_left, request=None) -> bytes:

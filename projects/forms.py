@@ -1,5 +1,6 @@
 """Forms of this app: they parse input and leave the decisions to services."""
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import Call, Decision, Proposal, Review
+from .services.calls import CALL_FIELDS
+from .services.proposals import PROPOSAL_FIELDS
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -26,7 +29,18 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class ProposalStartForm(forms.Form):
+class OnceForm(forms.Form):
+    """Carries a key made when the form is shown: sent twice (a double click, a reload), it is saved once
+    (``portal.services.create_once``)."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_key", uuid.uuid4())
+
+
+class ProposalStartForm(OnceForm):
     title = forms.CharField(label=_("Title of the project"), max_length=200)
 
 
@@ -35,17 +49,7 @@ class ProposalForm(forms.ModelForm):
 
     class Meta:
         model = Proposal
-        fields = [
-            "title",
-            "local_need",
-            "cite_reports",
-            "goals",
-            "activities",
-            "timetable",
-            "starts_on",
-            "ends_on",
-            "requested_amount",
-        ]
+        fields = list(PROPOSAL_FIELDS)
         widgets = {
             "local_need": forms.Textarea(attrs={"rows": 6}),
             "goals": forms.Textarea(attrs={"rows": 4}),
@@ -112,7 +116,7 @@ class AttachmentForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(OnceForm):
     body = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -197,17 +201,7 @@ class ReviewForm(forms.Form):
 class CallForm(forms.ModelForm):
     class Meta:
         model = Call
-        fields = [
-            "year",
-            "title",
-            "description",
-            "budget",
-            "opens_at",
-            "closes_at",
-            "max_per_proposal",
-            "min_cofinancing_percent",
-            "eligibility_notes",
-        ]
+        fields = list(CALL_FIELDS)
         widgets = {
             "opens_at": DateTimeInput(),
             "closes_at": DateTimeInput(),

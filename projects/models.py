@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from portal.models import Municipality
 
 from . import workflow
-from .workflow import Status
+from .statuses import Status
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -190,7 +190,7 @@ class EligibleCost(models.Model):
 
 class Proposal(models.Model):
     """A town's sub-project proposal in a call. Content is edited as a draft, validated fully on submission,
-    then locked; what happens next follows ``workflow.TRANSITIONS``."""
+    then locked; what happens next follows ``workflow.PROPOSAL``."""
 
     Status = Status
 
@@ -232,10 +232,12 @@ class Proposal(models.Model):
     # Commission: the weighted average of the submitted reviews (n/a ignored), kept up to date by services
     score = models.DecimalField(_("score"), max_digits=4, decimal_places=2, null=True, blank=True)
     review_count = models.PositiveSmallIntegerField(_("reviews"), default=0)
-    # Final report deadline and its reminders (claimed with a conditional UPDATE: sent once)
+    # Final report deadline and its reminders (``workflow.FINAL_REPORT``, claimed by the sweep: sent once)
     final_report_due_on = models.DateField(_("final report due"), null=True, blank=True)
     final_report_reminded = models.BooleanField(default=False)
     final_report_overdue_notified = models.BooleanField(default=False)
+    # The start form's key: a double click or a resent form gives the draft the first one made
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("proposal")
@@ -281,11 +283,11 @@ class Proposal(models.Model):
 
     @property
     def staff_status(self):
-        return workflow.staff_label(self.status)
+        return workflow.PROPOSAL.label(self.status)
 
     @property
     def public_status(self):
-        return workflow.public_label(self.status)
+        return workflow.PROPOSAL.public_label(self.status)
 
 
 class BudgetLine(models.Model):
@@ -358,6 +360,7 @@ class Message(models.Model):
     from_manager = models.BooleanField(_("from the programme manager"), default=False)
     body = models.TextField(_("message"), max_length=4000)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)  # sent once
 
     class Meta:
         verbose_name = _("message")

@@ -1,15 +1,23 @@
-"""Reads of the projects app: a constant number of queries per page, whatever the number of rows."""
+"""Reads of the projects app: a constant number of queries per page, whatever the number of rows; and the
+checks that only read (a proposal's problems before submission, its budget's totals, the report figures it
+cites)."""
 
 import json
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents import selectors as incident_selectors
 from portal import roles
+from portal.models import Municipality
+from portal.selectors import activity_for
 
 from . import workflow
 from .models import (
@@ -17,6 +25,7 @@ from .models import (
     BudgetLine,
     Call,
     Decision,
+    EligibleCost,
     FinalReport,
     Meeting,
     MeetingItem,
@@ -26,9 +35,10 @@ from .models import (
     Proposal,
     Score,
 )
-from .workflow import Status
+from .money import ZERO, money_text, plain_number
+from .workflow import PROPOSAL, STAFF_ONLY_NOTES, Status
 
-ZERO = Decimal("0")
+EVIDENCE_MONTHS = 12
 
 
 # --- people ---------------------------------------------------------------------------------------------
@@ -56,7 +66,20 @@ def town_staff(*, municipality_id: int) -> QuerySet:
     return _users_with_role(roles.MUNICIPAL_STAFF).filter(profile__municipality_id=municipality_id)
 
 
+def town_staff_many(*, municipality_ids) -> dict[int, list]:
+    """{municipality id: [its municipal staff, …]} in one query."""
+    staff = defaultdict(list)
+    users = _users_with_role(roles.MUNICIPAL_STAFF).filter(profile__municipality_id__in=municipality_ids)
+    for user in users:
+        staff[user.profile.municipality_id].append(user)
+    return staff
+
+
 # --- programme ------------------------------------------------------------------------------------------
+
+
+def programmes() -> QuerySet[Programme]:
+    return Programme.objects.all()
 
 
 def programmes_with_members() -> QuerySet[Programme]:
@@ -112,6 +135,15 @@ def programme_budget(*, programme: Programme) -> dict:
         "remaining": programme.total_budget - approved,
         "approved_percent": round(approved * 100 / programme.total_budget) if programme.total_budget else 0,
     }
+
+
+def is_member_on(*, programme: Programme, municipality: Municipality, day: date) -> bool:
+    return Membership.objects.filter(
+        programme=programme,
+        municipality=municipality,
+        status=Membership.Status.JOINED,
+        joined_on__lte=day,
+    ).exists()
 
 
 def membership_waves(memberships) -> list[tuple]:
@@ -178,6 +210,10 @@ def call_for_page(*, pk: int) -> Call | None:
 
 def calls_open(*, now) -> QuerySet[Call]:
     return Call.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related("programme")
+
+
+def eligible_costs(*, call: Call) -> QuerySet[EligibleCost]:
+    return EligibleCost.objects.filter(call_id=call.pk)
 
 
 # --- supported projects (public) ------------------------------------------------------------------------
@@ -251,6 +287,119 @@ def proposal_for_page(*, pk: int) -> Proposal | None:
     )
 
 
+def proposal_history(*, proposal: Proposal, staff: bool) -> list[dict]:
+    """The proposal's transitions from the activity log, labelled for the reader (staff or the town)."""
+    entries = []
+    for entry in activity_for(target=proposal).order_by("at", "id"):
+        transition = PROPOSAL.transition(entry.verb.removeprefix(f"{PROPOSAL.name}."))
+        if transition is None:
+            continue
+        note = entry.data.get("note", "")
+        entries.append(
+            {
+                "at": entry.at,
+                "label": transition.label if staff else transition.public_label,
+                "actor": entry.actor if staff else None,
+                "note": note if (staff or transition.name not in STAFF_ONLY_NOTES) else "",
+            }
+        )
+    return entries
+
+
+def report_evidence(*, municipality: Municipality, now: datetime | None = None) -> dict:
+    """The town's threat-report figures of the last 12 months (public categories only) from incidents/, as
+    the snapshot a proposal cites."""
+    now = now or timezone.now()
+    since = now - timedelta(days=365 * EVIDENCE_MONTHS // 12)
+    rows = incident_selectors.report_counts_for_municipality(municipality=municipality, since=since)
+    return {
+        "since": since.date().isoformat(),
+        "until": now.date().isoformat(),
+        "total": sum(row["total"] for row in rows),
+        "rows": rows,
+    }
+
+
+@dataclass
+class BudgetTotals:
+    total: Decimal
+    cofinancing: Decimal
+    requested: Decimal
+
+    @property
+    def cofinancing_percent(self) -> Decimal:
+        return (self.cofinancing * 100 / self.total).quantize(Decimal("0.01")) if self.total else ZERO
+
+
+def budget_totals(lines) -> BudgetTotals:
+    total = sum((line.amount for line in lines), ZERO)
+    cofinancing = sum((line.cofinancing for line in lines), ZERO)
+    return BudgetTotals(total=total, cofinancing=cofinancing, requested=total - cofinancing)
+
+
+def proposal_problems(*, proposal: Proposal, now: datetime | None = None) -> list[str]:
+    """Everything that stops ``proposal`` from being submitted: missing parts, sums, the call's limits and
+    window. Empty when it can be submitted."""
+    now = now or timezone.now()
+    call = proposal.call
+    problems = []
+    required = [
+        ("title", _("Give the proposal a title.")),
+        ("local_need", _("Describe the local need.")),
+        ("goals", _("State the goals.")),
+        ("activities", _("Describe the activities.")),
+        ("timetable", _("Give the timetable.")),
+    ]
+    problems += [message for name, message in required if not (getattr(proposal, name) or "").strip()]
+    if not proposal.starts_on or not proposal.ends_on:
+        problems.append(_("Give the start and the end of the project."))
+    elif proposal.ends_on < proposal.starts_on:
+        problems.append(_("The project cannot end before it starts."))
+    elif proposal.starts_on.year < call.year:
+        problems.append(_("The project cannot start before the call's year."))
+    lines = list(proposal.budget_lines.all())
+    if not lines:
+        problems.append(_("Add at least one budget line."))
+    if any(line.eligible_cost_id is None for line in lines):
+        problems.append(_("Choose the cost type of every budget line."))
+    if any(not line.item or line.amount <= 0 for line in lines):
+        problems.append(_("Every budget line needs an item and a cost above zero."))
+    totals = budget_totals(lines)
+    if proposal.requested_amount is None or proposal.requested_amount <= 0:
+        problems.append(_("State the amount requested."))
+    elif lines and proposal.requested_amount != totals.requested:
+        problems.append(
+            _(
+                "The amount requested (%(requested)s) must equal the budget's total cost minus the town's "
+                "part (%(difference)s)."
+            )
+            % {"requested": money_text(proposal.requested_amount), "difference": money_text(totals.requested)}
+        )
+    if proposal.requested_amount and proposal.requested_amount > call.max_per_proposal:
+        problems.append(
+            _("The call gives at most %(amount)s per proposal.")
+            % {"amount": money_text(call.max_per_proposal)}
+        )
+    if lines and totals.total and totals.cofinancing_percent < call.min_cofinancing_percent:
+        problems.append(
+            _(
+                "The town must pay at least %(percent)s %% of the total cost itself; "
+                "the budget has %(actual)s %%."
+            )
+            % {
+                "percent": plain_number(call.min_cofinancing_percent),
+                "actual": plain_number(totals.cofinancing_percent),
+            }
+        )
+    if now < call.opens_at:
+        problems.append(_("The call opens for submissions on %(date)s.") % {"date": call.opens_at.date()})
+    elif now >= call.closes_at:
+        problems.append(_("The call closed for submissions on %(date)s.") % {"date": call.closes_at.date()})
+    if not is_member_on(programme=call.programme, municipality=proposal.municipality, day=now.date()):
+        problems.append(_("Only member towns of the programme can submit proposals."))
+    return problems
+
+
 def proposals_of_call(*, call: Call, statuses=None) -> QuerySet[Proposal]:
     qs = (
         Proposal.objects.filter(call=call)
@@ -309,9 +458,11 @@ def meeting_for_page(*, pk: int) -> Meeting | None:
     )
 
 
-def recommendation_rows(*, meeting: Meeting) -> list[MeetingItem]:
-    return list(meeting.items.all())
-
-
-def proposals_awaiting_decision(*, call: Call) -> QuerySet[Proposal]:
-    return proposals_of_call(call=call, statuses=workflow.AWAITING_DECISION)
+def latest_recommendation(*, proposal: Proposal) -> MeetingItem | None:
+    """The commission's recommendation on ``proposal`` at its last closed meeting."""
+    return (
+        MeetingItem.objects.filter(proposal=proposal, meeting__closed_at__isnull=False)
+        .select_related("meeting")
+        .order_by("-meeting__held_on")
+        .first()
+    )

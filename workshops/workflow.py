@@ -158,7 +158,8 @@ REMINDER = Deadline(
     name="reminder",
     label=_("Workshop day"),
     model="workshops.Registration",
-    due_field="workshop__held_on",  # a date: compared with the local date of the sweep's time
+    due_field="workshop__held_on",  # the workshop's day: reached when it starts (local time)
+    date_is_event=True,
     states=frozenset({"confirmed"}),
     steps=(
         Step(

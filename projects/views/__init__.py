@@ -1,8 +1,14 @@
 """Views of the projects app, one module per audience: the public, the applicant towns, the Security
-Commission and the programme manager. They parse input, check permissions and call services/selectors."""
+Commission and the programme manager. They parse input, ask the rules early for a nicer page (the services
+authorize again) and call services/selectors; a service's refusal reaches the page through ``attempt``."""
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+
+from portal.web import add_form_errors, error_messages
 
 
 def check(request, perm: str, obj=None) -> None:
@@ -16,17 +22,21 @@ def found(obj):
     return obj
 
 
-def error_messages(exc: ValidationError) -> list[str]:
-    """The messages of a service's ValidationError, flat, for a form's non-field errors."""
-    if hasattr(exc, "message_dict"):
-        return [message for messages in exc.message_dict.values() for message in messages]
-    return list(exc.messages)
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has that field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+def attempt(
+    request, call: Callable[[], object], *, form=None, success=None, failed=None
+) -> tuple[bool, object]:
+    """Call a service: (True, what it returned), and ``success`` as a message; or, when it refuses
+    (ValidationError), (False, None) with its reasons on ``form`` (each at its field), else as error
+    messages after ``failed``."""
+    try:
+        result = call()
+    except ValidationError as exc:
+        if form is not None:
+            add_form_errors(form, exc)
+        else:
+            for message in ([failed] if failed else []) + error_messages(exc):
+                messages.error(request, message)
+        return False, None
+    if success:
+        messages.success(request, success)
+    return True, result

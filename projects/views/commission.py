@@ -1,8 +1,6 @@
 """The Security Commission member's pages: their assignments, the conflict declaration and the review."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import selectors, services
 from ..forms import NA, ConflictForm, ReviewForm
 from ..models import Assignment
-from . import add_errors, check, found
+from . import attempt, check, found
 
 
 @login_required
@@ -35,17 +33,18 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment.conflict == Assignment.Conflict.UNDECLARED:
         conflict_form = ConflictForm(request.POST or None)
         if request.method == "POST" and conflict_form.is_valid():
-            try:
-                services.conflict_declare(
+            declared, _assignment = attempt(
+                request,
+                lambda: services.conflict_declare(
                     assignment=assignment,
                     actor=request.user,
                     conflict=conflict_form.cleaned_data["conflict"],
                     note=conflict_form.cleaned_data["conflict_note"],
-                )
-            except ValidationError as exc:
-                add_errors(conflict_form, exc)
-            else:
-                messages.success(request, _("Your declaration is recorded."))
+                ),
+                form=conflict_form,
+                success=_("Your declaration is recorded."),
+            )
+            if declared:
                 return redirect("projects:review", pk=proposal.pk)
         status = 400 if request.method == "POST" else 200
     elif assignment.conflict == Assignment.Conflict.NONE:
@@ -57,22 +56,19 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         review_form = ReviewForm(request.POST or None, criteria=criteria, initial=initial)
         if request.method == "POST":
             if review_form.is_valid():
-                try:
-                    services.review_save(
+                saved, _review = attempt(
+                    request,
+                    lambda: services.review_save(
                         assignment=assignment,
                         actor=request.user,
                         scores=review_form.scores(),
                         recommendation=review_form.cleaned_data["recommendation"],
                         comment=review_form.cleaned_data["comment"],
-                    )
-                except PermissionDenied:
-                    raise
-                except ValidationError as exc:
-                    add_errors(review_form, exc)
-                else:
-                    messages.success(
-                        request, _("Your review is saved. You can change it while the proposal is in review.")
-                    )
+                    ),
+                    form=review_form,
+                    success=_("Your review is saved. You can change it while the proposal is in review."),
+                )
+                if saved:
                     return redirect("projects:commission")
             status = 400
     context = {

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.exports import csv_response
 
 from .. import exports, selectors, services, workflow
 from ..forms import (
@@ -18,8 +19,8 @@ from ..forms import (
     MeetingForm,
     MeetingItemFormSet,
 )
-from ..models import Call, MeetingItem, Programme, Proposal
-from . import add_errors, check, error_messages, found
+from ..models import Call, Programme, Proposal
+from . import attempt, check, found
 
 
 @login_required
@@ -33,7 +34,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             for status, label in Proposal.Status.choices
             if status != Proposal.Status.DRAFT and getattr(call, f"n_{status}")
         ]
-    context = {"calls": calls, "programmes": Programme.objects.all(), "now": timezone.now()}
+    context = {"calls": calls, "programmes": selectors.programmes(), "now": timezone.now()}
     return render(request, "projects/manage.html", context)
 
 
@@ -52,19 +53,20 @@ def call_edit(request: HttpRequest, pk: int | None = None, slug: str | None = No
         criteria = CriterionFormSet(request.POST, prefix="criteria")
         costs = EligibleCostFormSet(request.POST, prefix="costs")
         if form.is_valid() and criteria.is_valid() and costs.is_valid():
-            try:
-                saved = services.call_save(
+            done, saved = attempt(
+                request,
+                lambda: services.call_save(
                     programme=programme,
                     call=call,
                     actor=request.user,
                     fields=form.cleaned_data,
                     criteria=_rows(criteria),
                     eligible_costs=_rows(costs),
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The call is saved."))
+                ),
+                form=form,
+                success=_("The call is saved."),
+            )
+            if done:
                 return redirect("projects:call_manage", pk=saved.pk)
     else:
         form = CallForm(instance=call)
@@ -131,13 +133,11 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "save")
         if action == "refresh":
-            try:
-                services.meeting_refresh(meeting=meeting, actor=request.user)
-            except ValidationError as exc:
-                for message in error_messages(exc):
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("The list is up to date and ranked by score."))
+            attempt(
+                request,
+                lambda: services.meeting_refresh(meeting=meeting, actor=request.user),
+                success=_("The list is up to date and ranked by score."),
+            )
             return redirect("projects:meeting", pk=meeting.pk)
         formset = MeetingItemFormSet(request.POST, prefix="items")
         status = 400
@@ -145,25 +145,20 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             data = {
                 f.cleaned_data["item"]: f.cleaned_data for f in formset.forms if f.cleaned_data.get("item")
             }
-            try:
-                services.meeting_save_items(meeting=meeting, actor=request.user, items=data)
-            except ValidationError as exc:
-                for message in error_messages(exc):
-                    messages.error(request, message)
-            else:
-                if action != "close":
-                    messages.success(request, _("The recommendations are saved."))
-                    return redirect("projects:meeting", pk=meeting.pk)
-                try:
-                    services.meeting_close(meeting=meeting, actor=request.user)
-                except ValidationError as exc:
-                    messages.error(
-                        request, _("The recommendations are saved, but the meeting is not closed:")
-                    )
-                    for message in error_messages(exc):
-                        messages.error(request, message)
-                else:
-                    messages.success(request, _("The meeting is closed; the proposals wait for the council."))
+            closing = action == "close"
+            saved, _none = attempt(
+                request,
+                lambda: services.meeting_save_items(meeting=meeting, actor=request.user, items=data),
+                success=None if closing else _("The recommendations are saved."),
+            )
+            if saved and closing:
+                attempt(
+                    request,
+                    lambda: services.meeting_close(meeting=meeting, actor=request.user),
+                    success=_("The meeting is closed; the proposals wait for the council."),
+                    failed=_("The recommendations are saved, but the meeting is not closed:"),
+                )
+            if saved:
                 return redirect("projects:meeting", pk=meeting.pk)
     if formset is None:
         formset = MeetingItemFormSet(
@@ -211,13 +206,7 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def meeting_csv(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, items = _meeting_export(request, pk)
-    response = HttpResponse(
-        exports.recommendations_csv(meeting, items), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="recommendations-{meeting.call.year}-{meeting.held_on}.csv"'
-    )
-    return response
+    return csv_response(exports.recommendations_table(meeting, items))
 
 
 @login_required
@@ -228,21 +217,17 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     if proposal.status not in workflow.AWAITING_DECISION:
         messages.error(request, _("The council's decision on this proposal has already been recorded."))
         return redirect("projects:proposal", pk=proposal.pk)
-    item = (
-        MeetingItem.objects.filter(proposal=proposal, meeting__closed_at__isnull=False)
-        .select_related("meeting")
-        .order_by("-meeting__held_on")
-        .first()
-    )
+    item = selectors.latest_recommendation(proposal=proposal)
     if request.method == "POST":
         form = DecisionForm(request.POST)
         if form.is_valid():
-            try:
-                services.decision_record(proposal=proposal, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The council's decision is recorded."))
+            recorded, _decision = attempt(
+                request,
+                lambda: services.decision_record(proposal=proposal, actor=request.user, **form.cleaned_data),
+                form=form,
+                success=_("The council's decision is recorded."),
+            )
+            if recorded:
                 return redirect("projects:call_manage", pk=proposal.call_id)
     else:
         initial = {"resolved_on": timezone.localdate()}

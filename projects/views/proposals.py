@@ -4,15 +4,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from portal.selectors import activity_for
 
 from .. import selectors, services, workflow
 from ..forms import (
@@ -25,9 +23,9 @@ from ..forms import (
     ProposalStartForm,
     TransitionForm,
 )
-from ..models import Call, EligibleCost, Proposal, ProposalAttachment
-from ..workflow import TRANSITIONS
-from . import add_errors, check, error_messages, found
+from ..models import Call, Proposal, ProposalAttachment
+from ..workflow import PROPOSAL
+from . import attempt, check, found
 
 BLANK_LINES = 3
 
@@ -48,7 +46,6 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
         "town": town,
         "proposals": selectors.proposals_of_town(municipality_id=town.pk),
         "open_calls": list(selectors.calls_open(now=timezone.now())),
-        "start_form": ProposalStartForm(),
     }
     return render(request, "projects/my_proposals.html", context)
 
@@ -63,39 +60,23 @@ def proposal_start(request: HttpRequest, pk: int) -> HttpResponse:
     check(request, "projects.submit_proposal", town)
     form = ProposalStartForm(request.POST)
     if form.is_valid():
-        try:
-            proposal = services.proposal_create(
-                call=call, municipality=town, actor=request.user, title=form.cleaned_data["title"]
-            )
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                messages.error(request, message)
-            return redirect("projects:call", pk=call.pk)
-        messages.success(request, _("The draft is saved. Fill it in and submit it before the call closes."))
-        return redirect("projects:proposal_edit", pk=proposal.pk)
+        created, proposal = attempt(
+            request,
+            lambda: services.proposal_create(
+                call=call,
+                municipality=town,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                submission_key=form.cleaned_data["submission_key"],
+            ),
+            success=_("The draft is saved. Fill it in and submit it before the call closes."),
+        )
+        if created:
+            return redirect("projects:proposal_edit", pk=proposal.pk)
+        return redirect("projects:call", pk=call.pk)
     for message in form.errors.get("title", []):
         messages.error(request, message)
     return redirect("projects:call", pk=call.pk)
-
-
-def _history(proposal: Proposal, *, staff: bool) -> list[dict]:
-    """The proposal's transitions from the activity log, labelled for the reader (staff or the town)."""
-    entries = []
-    for entry in activity_for(target=proposal).order_by("at", "id"):
-        action = entry.verb.removeprefix("proposal.")
-        transition = TRANSITIONS.get(action)
-        if transition is None:
-            continue
-        note = entry.data.get("note", "")
-        entries.append(
-            {
-                "at": entry.at,
-                "label": transition.label if staff else transition.public_label,
-                "actor": entry.actor if staff else None,
-                "note": note if (staff or transition.note_public) else "",
-            }
-        )
-    return entries
 
 
 @login_required
@@ -110,11 +91,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = list(proposal.assignments.all())
     own_assignment = next((a for a in assignments if a.member_id == user.pk), None)
     lines = list(proposal.budget_lines.all())
-    actions = [
-        t
-        for t in workflow.transitions_from(proposal.status, direct_only=True)
-        if services.transition_allowed(proposal=proposal, action=t.name, user=user)
-    ]
+    actions = PROPOSAL.available(proposal, user)
     context = {
         "proposal": proposal,
         "call": proposal.call,
@@ -123,10 +100,14 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff": staff,
         "status_label": proposal.staff_status if staff else proposal.public_status,
         "lines": lines,
-        "totals": services.budget_totals(lines),
-        "problems": services.proposal_problems(proposal=proposal) if is_town and proposal.is_editable else [],
-        "actions": [(t, TransitionForm(initial={"action": t.name})) for t in actions],
-        "history": _history(proposal, staff=staff),
+        "totals": selectors.budget_totals(lines),
+        "problems": selectors.proposal_problems(proposal=proposal)
+        if is_town and proposal.is_editable
+        else [],
+        "actions": [
+            (t, TransitionForm(initial={"action": t.name}), t.input("note").required) for t in actions
+        ],
+        "history": selectors.proposal_history(proposal=proposal, staff=staff),
         "thread_open": proposal.status in workflow.THREAD_OPEN and (is_town or is_manager),
         "message_form": MessageForm(),
         "assignments": assignments if is_manager else [],
@@ -138,7 +119,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 initial={"members": [a.member_id for a in assignments]},
             )
-            if is_manager and proposal.status in (Proposal.Status.SUBMITTED, Proposal.Status.IN_REVIEW)
+            if is_manager and proposal.status in workflow.ASSIGNABLE
             else None
         ),
         "can_decide": user.has_perm("projects.decide", proposal)
@@ -189,23 +170,24 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not proposal.is_editable:
         messages.error(request, _("The proposal has been submitted and can no longer be changed."))
         return redirect("projects:proposal", pk=proposal.pk)
-    costs = EligibleCost.objects.filter(call_id=proposal.call_id)
+    costs = selectors.eligible_costs(call=proposal.call)
     if request.method == "POST":
         form = ProposalForm(request.POST, instance=Proposal.objects.get(pk=proposal.pk))
         lines = BudgetLineFormSet(request.POST, prefix="lines", form_kwargs={"costs": costs})
         if form.is_valid() and lines.is_valid():
             rows = [f.cleaned_data for f in lines.forms if not f.is_blank()]
-            try:
-                services.proposal_update(
+            saved, _proposal = attempt(
+                request,
+                lambda: services.proposal_update(
                     proposal=proposal,
                     actor=request.user,
                     fields=form.cleaned_data,
                     budget_lines=rows,
                     expected_version=form.cleaned_data["version"],
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if saved:
                 if "submit" in request.POST:
                     return _submit(request, proposal)
                 messages.success(request, _("The draft is saved."))
@@ -222,7 +204,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "call": proposal.call,
         "form": form,
         "lines": lines,
-        "evidence": services.report_evidence(municipality=proposal.municipality),
+        "evidence": selectors.report_evidence(municipality=proposal.municipality),
         "attachment_form": AttachmentForm(),
     }
     context["evidence_rows"] = _evidence_rows(context["evidence"], request.LANGUAGE_CODE)
@@ -233,14 +215,12 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, proposal: Proposal) -> HttpResponse:
-    try:
-        services.proposal_submit(proposal=proposal, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _("The proposal was saved but not submitted yet:"))
-        for message in error_messages(exc):
-            messages.error(request, message)
-        return redirect("projects:proposal", pk=proposal.pk)
-    messages.success(request, _("The proposal is submitted. The programme manager has been told."))
+    attempt(
+        request,
+        lambda: services.proposal_submit(proposal=proposal, actor=request.user),
+        success=_("The proposal is submitted. The programme manager has been told."),
+        failed=_("The proposal was saved but not submitted yet:"),
+    )
     return redirect("projects:proposal", pk=proposal.pk)
 
 
@@ -260,17 +240,14 @@ def proposal_act(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if form.is_valid():
         action = form.cleaned_data["action"]
-        try:
-            services.proposal_transition(
+        transition = PROPOSAL.transition(action)
+        attempt(  # a PermissionDenied goes through: 403
+            request,
+            lambda: services.proposal_transition(
                 proposal=proposal, action=action, actor=request.user, note=form.cleaned_data["note"]
-            )
-        except PermissionDenied:
-            raise
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                messages.error(request, message)
-        else:
-            messages.success(request, str(TRANSITIONS[action].public_label))
+            ),
+            success=transition.public_label if transition else None,
+        )
     else:
         messages.error(request, _("The note is too long (at most 4000 characters)."))
     return redirect("projects:proposal", pk=proposal.pk)
@@ -283,14 +260,16 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     check(request, "projects.view_proposal", proposal)
     form = MessageForm(request.POST)
     if form.is_valid():
-        try:
-            services.message_post(proposal=proposal, actor=request.user, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("The message was sent."))
-            return redirect(reverse("projects:proposal", args=[proposal.pk]) + "#thread")
+        attempt(
+            request,
+            lambda: services.message_post(
+                proposal=proposal,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                submission_key=form.cleaned_data["submission_key"],
+            ),
+            success=_("The message was sent."),
+        )
     else:
         for message in form.errors.get("body", []):
             messages.error(request, message)
@@ -304,13 +283,13 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     check(request, "projects.edit_proposal", proposal)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.attachment_add(proposal=proposal, actor=request.user, upload=form.cleaned_data["file"])
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("The file is attached."))
+        attempt(
+            request,
+            lambda: services.attachment_add(
+                proposal=proposal, actor=request.user, upload=form.cleaned_data["file"]
+            ),
+            success=_("The file is attached."),
+        )
     else:
         for message in form.errors.get("file", []):
             messages.error(request, message)
@@ -347,13 +326,11 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
         ProposalAttachment.objects.select_related("proposal"), pk=attachment_pk, proposal_id=pk
     )
     check(request, "projects.edit_proposal", attachment.proposal)
-    try:
-        services.attachment_delete(attachment=attachment, actor=request.user)
-    except ValidationError as exc:
-        for message in error_messages(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The file was removed."))
+    attempt(
+        request,
+        lambda: services.attachment_delete(attachment=attachment, actor=request.user),
+        success=_("The file was removed."),
+    )
     return redirect(reverse("projects:proposal_edit", args=[pk]) + "#attachments")
 
 
@@ -369,19 +346,20 @@ def final_report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = FinalReportForm(request.POST)
         if form.is_valid():
-            try:
-                services.final_report_submit(
+            submitted, _report = attempt(
+                request,
+                lambda: services.final_report_submit(
                     proposal=proposal,
                     actor=request.user,
                     summary=form.cleaned_data["summary"],
                     results=form.cleaned_data["results"],
                     spent_amount=form.cleaned_data["spent_amount"],
                     cofinancing_spent=form.cleaned_data["cofinancing_spent"],
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The final report is submitted. Thank you."))
+                ),
+                form=form,
+                success=_("The final report is submitted. Thank you."),
+            )
+            if submitted:
                 return redirect("projects:proposal", pk=proposal.pk)
     else:
         initial = {}
@@ -408,15 +386,13 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     check(request, "projects.manage", proposal)
     form = AssignForm(request.POST, members=selectors.commission_members())
     if form.is_valid():
-        try:
-            services.assignments_set(
+        attempt(
+            request,
+            lambda: services.assignments_set(
                 proposal=proposal, members=list(form.cleaned_data["members"]), actor=request.user
-            )
-        except ValidationError as exc:
-            for message in error_messages(exc):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("The reviewers are set."))
+            ),
+            success=_("The reviewers are set."),
+        )
     else:
         messages.error(request, _("Choose commission members from the list."))
     return redirect(reverse("projects:proposal", args=[pk]) + "#commission")

@@ -8,6 +8,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
+from portal.exports import csv_response
+
 from .. import exports, selectors
 from ..forms import ProposalStartForm, SupportedFilterForm
 from ..models import Membership
@@ -87,9 +89,7 @@ def supported(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def supported_csv(request: HttpRequest, slug: str) -> HttpResponse:
     programme, _by_year, _form, projects = _supported(request, slug)
-    response = HttpResponse(exports.supported_csv(projects), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-supported-projects.csv"'
-    return response
+    return csv_response(exports.supported_table(programme, projects), private=False)
 
 
 @require_GET
@@ -98,12 +98,11 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
     town = profile.municipality if profile and profile.municipality_id else None
     town_staff = bool(town and request.user.has_perm("projects.submit_proposal", town))
+    now = timezone.now()
     can_propose = bool(
         town_staff
-        and timezone.now() < call.closes_at
-        and Membership.objects.filter(
-            programme_id=call.programme_id, municipality=town, status=Membership.Status.JOINED
-        ).exists()
+        and now < call.closes_at
+        and selectors.is_member_on(programme=call.programme, municipality=town, day=now.date())
     )
     context = {
         "call": call,

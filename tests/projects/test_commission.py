@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from portal.models import Notification
 from projects import services
 from projects.models import Assignment, Proposal, Review
+from projects.services.reviews import weighted_average
 from projects.workflow import Status
 
 from .factories import make_proposal
@@ -27,7 +28,7 @@ def _scores(call, *values):
     ],
 )
 def test_weighted_average_ignores_na(pairs, expected):
-    assert services.weighted_average(pairs) == expected
+    assert weighted_average(pairs) == expected
 
 
 @pytest.mark.django_db

@@ -168,7 +168,14 @@ def test_two_decisions_at_once_never_exceed_the_budget(
         _awaiting(second_call, other_town, Decimal("300000"), "Druhý"),
     ]
     # Widen the race window: both threads would have read the totals before either writes, without locks.
-    monkeypatch.setattr(services, "_after_budget_read", lambda: time.sleep(0.3))
+    read_total = selectors.approved_total
+
+    def slow_total(**kwargs):
+        total = read_total(**kwargs)
+        time.sleep(0.15)
+        return total
+
+    monkeypatch.setattr(selectors, "approved_total", slow_total)
     barrier = threading.Barrier(2)
     outcomes = []
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects import exports, services
+from portal.exports import cell
+from projects import services
 from projects.models import Meeting, Proposal
 from projects.workflow import Status
 
@@ -149,9 +150,9 @@ def test_recommendation_list_as_pdf_and_csv(client, meeting, manager, staff):
 
 
 def test_csv_cells_are_safe_for_spreadsheets():
-    assert exports.csv_cell("=1+1") == "'=1+1"
-    assert exports.csv_cell("+420 123") == "'+420 123"
-    assert exports.csv_cell("-2") == "'-2"
-    assert exports.csv_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert exports.csv_cell("Příliš žluťoučký kůň") == "Příliš žluťoučký kůň"
-    assert exports.csv_cell(Decimal("-5.00")) == Decimal("-5.00")  # a number stays a number
+    assert cell("=1+1") == "'=1+1"
+    assert cell("+420 123") == "'+420 123"
+    assert cell("-2") == "'-2"
+    assert cell("@SUM(A1)") == "'@SUM(A1)"
+    assert cell("Příliš žluťoučký kůň") == "Příliš žluťoučký kůň"
+    assert cell(Decimal("-5.00")) == Decimal("-5.00")  # a number stays a number

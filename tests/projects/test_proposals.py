@@ -1,6 +1,7 @@
 """A town drafts, completes and submits a proposal; the content is then locked."""
 
 import io
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -364,12 +365,33 @@ def test_who_sees_a_proposal(client, call, town, staff, other_staff, manager, me
 
 @pytest.mark.django_db
 def test_double_clicks_create_one_draft_and_send_one_message(call, town, staff, manager):
-    first = services.proposal_create(call=call, municipality=town, actor=staff, title="Dvojklik")
-    second = services.proposal_create(call=call, municipality=town, actor=staff, title="Dvojklik")
+    start_key, message_key = uuid.uuid4(), uuid.uuid4()  # the keys the forms carried
+    first = services.proposal_create(
+        call=call, municipality=town, actor=staff, title="Dvojklik", submission_key=start_key
+    )
+    second = services.proposal_create(
+        call=call, municipality=town, actor=staff, title="Dvojklik", submission_key=start_key
+    )
     assert first.pk == second.pk and Proposal.objects.count() == 1
 
     proposal = make_proposal(call, town)
     for _ in range(2):
-        services.message_post(proposal=proposal, actor=manager, body="Kdy začnete?")
+        services.message_post(
+            proposal=proposal, actor=manager, body="Kdy začnete?", submission_key=message_key
+        )
     assert proposal.messages.count() == 1
     assert Notification.objects.filter(kind="projects_question").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_start_form_sent_twice_makes_one_draft(client, call, town, staff):
+    client.force_login(staff)
+    key = client.get(f"/grants/calls/{call.pk}/").context["start_form"].initial["submission_key"]
+    for _ in range(2):  # a double click, or the form sent again after a reload
+        response = client.post(
+            f"/grants/calls/{call.pk}/propose/", {"title": "Dvojklik", "submission_key": key}
+        )
+        assert response.status_code == 302
+    assert Proposal.objects.filter(title="Dvojklik").count() == 1
+    client.post(f"/grants/calls/{call.pk}/propose/", {"title": "Dvojklik", "submission_key": uuid.uuid4()})
+    assert Proposal.objects.filter(title="Dvojklik").count() == 2  # a new form: a new draft

@@ -15,7 +15,7 @@ from .factories import make_proposal
 def test_every_status_has_a_staff_and_a_public_label_and_is_reachable():
     assert set(STATUSES) == set(Status.values)
     for labels in STATUSES.values():
-        assert str(labels.staff) and str(labels.public)
+        assert str(labels.label) and str(labels.public)
     reached, frontier = {Status.DRAFT}, [Status.DRAFT]
     while frontier:
         status = frontier.pop()
@@ -29,10 +29,12 @@ def test_every_status_has_a_staff_and_a_public_label_and_is_reachable():
 def test_transitions_name_real_statuses_and_permissions():
     import rules
 
+    registered = list(rules.permissions.permissions.values())
     for name, transition in TRANSITIONS.items():
         assert transition.name == name
         assert transition.sources <= set(Status.values) and transition.target in Status.values
-        assert rules.perm_exists(transition.perm), transition.perm
+        # who may: the predicate of a registered permission (projects/rules.py)
+        assert any(transition.allowed is perm for perm in registered), name
     # The council's and the commission's steps need their own pages (amounts, resolution, meeting).
     assert {t.name for t in TRANSITIONS.values() if not t.direct} == {
         "submit",
@@ -46,7 +48,7 @@ def test_transitions_name_real_statuses_and_permissions():
 
 def test_public_labels_do_not_reveal_the_commissions_recommendation():
     assert STATUSES[Status.RECOMMENDED].public == STATUSES[Status.NOT_RECOMMENDED].public
-    assert STATUSES[Status.RECOMMENDED].staff != STATUSES[Status.NOT_RECOMMENDED].staff
+    assert STATUSES[Status.RECOMMENDED].label != STATUSES[Status.NOT_RECOMMENDED].label
 
 
 @pytest.mark.django_db
@@ -117,3 +119,35 @@ def test_action_view_applies_direct_transitions_only(client, call, town, staff):
     proposal.refresh_from_db()
     assert proposal.status == Status.WITHDRAWN
     assert client.get(f"/grants/proposals/{proposal.pk}/act/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_towns_history_leaves_the_commissions_notes_out(call, town, staff, manager):
+    from datetime import date
+
+    from projects import selectors
+
+    proposal = make_proposal(call, town, status=Status.IN_REVIEW)
+    meeting = services.meeting_create(call=call, actor=manager, held_on=call.opens_at.date())
+    item = meeting.items.get()
+    services.meeting_save_items(
+        meeting=meeting, actor=manager, items={item.pk: {"recommend": False, "note": "Slabé zdůvodnění."}}
+    )
+    services.meeting_close(meeting=meeting, actor=manager)
+    services.decision_record(
+        proposal=proposal,
+        actor=manager,
+        outcome="rejected",
+        resolution_number="R 5/26",
+        resolved_on=date.today(),
+    )
+    staff_view = selectors.proposal_history(proposal=proposal, staff=True)
+    town_view = selectors.proposal_history(proposal=proposal, staff=False)
+    assert [(e["label"], e["note"], e["actor"]) for e in staff_view] == [
+        (TRANSITIONS["not_recommend"].label, "Slabé zdůvodnění.", manager),
+        (TRANSITIONS["reject"].label, f"Resolution R 5/26 of {date.today()}", manager),
+    ]
+    assert [(e["label"], e["note"], e["actor"]) for e in town_view] == [
+        (TRANSITIONS["not_recommend"].public_label, "", None),  # the commission's note stays with the staff
+        (TRANSITIONS["reject"].public_label, f"Resolution R 5/26 of {date.today()}", None),
+    ]
