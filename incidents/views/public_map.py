@@ -4,7 +4,6 @@ The public sees public categories only (never person-related ones) and of a repo
 category, place, status, date and public answer: never the description, the attachments or the reporter.
 """
 
-import csv
 import json
 from datetime import timedelta
 
@@ -19,13 +18,13 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from portal.exports import formula_safe
+from portal.exports import Table, csv_response
 from portal.models import Country
 
 from .. import selectors
 from ..forms import BBOX_MAX_DEGREES, MapBoxForm, PublicReportFilterForm, PublicStatsFilterForm
-from ..models import Category
-from ..workflow import STATUS_COLOURS, Status
+from ..models import Category, Status
+from ..workflow import STATUS_COLOURS
 
 LIST_PER_PAGE = 20
 LIST_MAX_PAGE = 500
@@ -283,21 +282,9 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
     another, each with its own header row, separated by an empty row."""
     context = _stats_context(request)
     stats = context["stats"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="okrsek-report-statistics-{stamp}.csv"'
-    patch_cache_control(response, public=True, max_age=STATS_CSV_MAX_AGE)
-    response.write("\ufeff")
-    writer = csv.writer(response)
-
-    def rows(*lines):
-        for line in lines:
-            writer.writerow([formula_safe(cell) for cell in line])
-
-    rows(
-        [gettext("Okrsek: statistics of public reports")],
-        [gettext("From"), timezone.localtime(stats.since).strftime("%Y-%m-%d %H:%M")],
-        [gettext("To"), timezone.localtime(stats.until).strftime("%Y-%m-%d %H:%M")],
+    rows = [
+        [gettext("From"), stats.since],
+        [gettext("To"), stats.until],
         [gettext("Filters"), urlencode(context["form"].filter_query())],
         [],
         [gettext("Figure"), gettext("Value")],
@@ -343,5 +330,12 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
             ]
             for d in context["districts"]
         ),
+    ]
+    table = Table(
+        name=f"okrsek-report-statistics-{timezone.localdate().isoformat()}",
+        header=[gettext("Okrsek: statistics of public reports")],
+        rows=rows,
     )
+    response = csv_response(table, private=False)
+    patch_cache_control(response, public=True, max_age=STATS_CSV_MAX_AGE)
     return response
