@@ -254,6 +254,18 @@ def _report_file(
     return report
 
 
+def _notify_police(report: Report, *, kind: str, event_key: str) -> None:
+    """Queue ``kind`` once per recipient for this event: the report's officers and the unit's coordinators."""
+    for user in selectors.report_police_many([report], coordinators=True).get(report.pk, []):
+        notification_queue(
+            kind=kind,
+            to_email=user.email,
+            recipient=user,
+            context={"report": report, "staff_url": selectors.staff_url(report)},
+            dedup_key=f"report:{report.pk}:{event_key}:{user.pk}",
+        )
+
+
 def report_support(*, report: Report, ip: str) -> bool:
     """Add a citizen's support to an open report. Returns False if this client already supported it."""
     if report.status not in OPEN_STATUSES:
@@ -301,21 +313,6 @@ def report_transition(
         expected_version=expected_version,
         now=now,
     )
-
-
-def _notify_police(report: Report, *, kind: str, event_key: str) -> int:
-    """Queue ``kind`` once per recipient for this event: the report's officers and the unit's coordinators."""
-    count = 0
-    for user in selectors.report_police_many([report], coordinators=True).get(report.pk, []):
-        queued = notification_queue(
-            kind=kind,
-            to_email=user.email,
-            recipient=user,
-            context={"report": report, "staff_url": selectors.staff_url(report)},
-            dedup_key=f"report:{report.pk}:{event_key}:{user.pk}",
-        )
-        count += queued is not None
-    return count
 
 
 # --- deadlines ------------------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ LIST_PER_PAGE = 20
 LIST_MAX_PAGE = 500
 GEOJSON_MAX_AGE = 60  # seconds: panning back and forth is served by the browser's cache
 STATS_CSV_MAX_AGE = 300
-GROUP_ICONS = [group for group, _label in Category.Group.choices]
 
 
 def _page_number(value: str | None) -> int:

@@ -2,7 +2,6 @@
 lost), attachments, the per-client limit, the honeypot, the nearby check and support, double submission."""
 
 import re
-import threading
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -32,6 +31,7 @@ from tests.incidents.citizen_helpers import (  # noqa: F401  (citizen_fixture: t
     post,
     upload,
 )
+from tests.incidents.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 PRAGUE = ZoneInfo("Europe/Prague")
@@ -414,27 +414,12 @@ def test_two_requests_with_the_same_form_at_once_file_one_report(citizen):
         pytest.skip(
             "concurrent requests need PostgreSQL: SQLite serialises writers, there is no race to test"
         )
-    key, barrier = uuid.uuid4(), threading.Barrier(2)
-    outcomes, errors = [], []
-
-    def submit():
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(
-                services.report_submit(
-                    category=citizen["dumping"], point=point(IN_DISTRICT), ip=IP, submission_key=key
-                )
-            )
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    key = uuid.uuid4()
+    outcomes, errors = run_at_once(
+        lambda: services.report_submit(
+            category=citizen["dumping"], point=point(IN_DISTRICT), ip=IP, submission_key=key
+        )
+    )
     assert errors == [] and len(outcomes) == 2
     assert Report.objects.count() == 1
     assert {report.pk for report, _token in outcomes} == {Report.objects.get().pk}
