@@ -48,13 +48,6 @@ def services_active() -> QuerySet[Category]:
     return Category.objects.filter(active=True).order_by("group", "sort_order", "code")
 
 
-def service_by_code(*, code: str, active_only: bool) -> Category | None:
-    qs = Category.objects.filter(code=code)
-    if active_only:
-        qs = qs.filter(active=True)
-    return qs.first()
-
-
 # --- places ---------------------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from portal.models import PoliceUnit
 from portal.web import error_messages
 
 from ..models import ApiKey
-from ..selectors import report_route
+from ..selectors import category_by_code, report_route
 from . import selectors, serializers, services
 from .formats import CONTENT_TYPES, FORMATS, Open311Error, render, render_error, to_json
 from .openapi import document as openapi_document
@@ -297,7 +297,7 @@ def service_list(request: HttpRequest, call: Call) -> HttpResponse:
 def service_definition(request: HttpRequest, call: Call, service_code: str) -> HttpResponse:
     call.authenticate(required=False)
     call.resolve_jurisdiction()
-    category = selectors.service_by_code(code=service_code, active_only=True)
+    category = category_by_code(code=service_code, active_only=True)
     if category is None:
         raise Open311Error(404, _("service_code “%(code)s” was not found.") % {"code": service_code[:64]})
     return call.render(serializers.service_definition(category), root="service_definition")
@@ -341,7 +341,7 @@ def _request_create(request: HttpRequest, call: Call) -> HttpResponse:
     code = call.param("service_code")
     if not code:
         raise Open311Error(400, _("service_code was not provided."))
-    category = selectors.service_by_code(code=code, active_only=False)
+    category = category_by_code(code=code, active_only=False)
     if category is None:
         raise Open311Error(404, _("service_code “%(code)s” was not found.") % {"code": code[:64]})
 

@@ -14,7 +14,7 @@ This package exports what the rest of the app and other apps use; anything else 
 module.
 """
 
-from .dashboard import unit_dashboard
+from .dashboard import police_units, unit_dashboard
 from .for_other_apps import districts_of_municipalities, report_counts_for_municipality
 from .geo import haversine_m
 from .people import (
@@ -41,6 +41,7 @@ from .public import (
     MAP_MAX_CELLS_ACROSS,
     PUBLIC_PERIOD_DAYS,
     map_cluster_cell,
+    public_categories,
     public_filter_choices,
     public_map_clusters,
     public_map_extent,
@@ -51,6 +52,8 @@ from .public import (
 from .reports import (
     PRIVATE_EVENT_ACTIONS,
     categories_active_grouped,
+    category_by_code,
+    public_report_by_reference,
     report_by_token,
     report_filed_with,
     report_timeline,
@@ -78,6 +81,7 @@ __all__ = [
     "PUBLIC_PERIOD_DAYS",
     "Route",
     "categories_active_grouped",
+    "category_by_code",
     "district_at",
     "district_default_officer",
     "districts_of_municipalities",
@@ -88,12 +92,15 @@ __all__ = [
     "partner_body_staff",
     "person_name",
     "places_search",
+    "police_units",
     "police_unit_serving",
+    "public_categories",
     "public_filter_choices",
     "public_map_clusters",
     "public_map_extent",
     "public_map_features",
     "public_report_page",
+    "public_report_by_reference",
     "public_reports",
     "public_stats",
     "public_stats_cached",

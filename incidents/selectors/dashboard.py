@@ -95,6 +95,11 @@ class UnitDashboard:
     unassigned_count: int
 
 
+def police_units() -> list[PoliceUnit]:
+    """Every police unit by name: the units a superuser may look at."""
+    return list(PoliceUnit.objects.order_by("name"))
+
+
 def unit_dashboard(
     *, police_unit: PoliceUnit, since: datetime, until: datetime, now: datetime | None = None
 ) -> UnitDashboard:

@@ -100,6 +100,13 @@ def public_reports_in_period(
     )
 
 
+def public_categories() -> QuerySet[Category]:
+    """The categories the public map may show, with their names only."""
+    return Category.objects.filter(public=True).only(
+        "code", "group", "name_cs", "name_pl", "name_en", "name_nb"
+    )
+
+
 def public_filter_choices() -> dict[str, list]:
     """Choices of the public map's and statistics' filters: public categories grouped by their group, active
     districts grouped by town, and the towns with public reports (cached). Three queries at most."""

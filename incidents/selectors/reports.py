@@ -1,5 +1,5 @@
-"""One report: by its tracking token or its form's key, its links, its public timeline; the categories the
-report form offers."""
+"""One report: by its tracking token, its form's key or its reference, its links, its public timeline; the
+categories the report form offers."""
 
 import hashlib
 import uuid
@@ -37,6 +37,22 @@ def tracking_url(token: str) -> str:
 
 def staff_url(report: Report) -> str:
     return absolute_reverse("incidents:staff_report", report.pk)
+
+
+def public_report_by_reference(*, reference: str) -> Report | None:
+    """A report of a public category by its reference (what a citizen may support), or None."""
+    return (
+        Report.objects.select_related("category")
+        .filter(reference=reference[:9], category__public=True)
+        .first()
+    )
+
+
+def category_by_code(*, code: str, active_only: bool) -> Category | None:
+    qs = Category.objects.filter(code=code)
+    if active_only:
+        qs = qs.filter(active=True)
+    return qs.first()
 
 
 def categories_active_grouped() -> list[tuple[str, list[Category]]]:

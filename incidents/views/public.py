@@ -215,7 +215,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": _("These coordinates are not a place on Earth.")}, status=400)
     point = Point(lon, lat, srid=4326)
     route = selectors.report_route(point=point)
-    category = Category.objects.filter(code=request.GET.get("category", ""), active=True).first()
+    category = selectors.category_by_code(code=request.GET.get("category", ""), active_only=True)
     items = []
     if route.served and category is not None and category.public:
         items = _nearby_items(selectors.reports_nearby(category=category, point=point), point)
@@ -247,11 +247,7 @@ def places(request: HttpRequest) -> JsonResponse:
 @require_POST
 def support(request: HttpRequest, reference: str) -> HttpResponse:
     """ "I see it too": add the citizen's support to an open report instead of filing a duplicate."""
-    report = (
-        Report.objects.select_related("category")
-        .filter(reference=reference[:9], category__public=True)
-        .first()
-    )
+    report = selectors.public_report_by_reference(reference=reference)
     if report is None:
         raise Http404
     try:

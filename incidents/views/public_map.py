@@ -41,12 +41,7 @@ def _page_number(value: str | None) -> int:
 
 def _public_labels() -> dict:
     """Names the map script shows: categories by code, statuses by code, group labels, a few words."""
-    categories = {
-        c.code: {"name": c.name, "group": c.group}
-        for c in Category.objects.filter(public=True).only(
-            "code", "group", "name_cs", "name_pl", "name_en", "name_nb"
-        )
-    }
+    categories = {c.code: {"name": c.name, "group": c.group} for c in selectors.public_categories()}
     return {
         "categories": categories,
         "statuses": {code: str(label) for code, label in Status.choices},

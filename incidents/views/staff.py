@@ -30,7 +30,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.exports import Table, csv_response
-from portal.models import PoliceUnit
 from portal.web import add_form_errors, error_messages, safe_next
 
 from .. import rules, selectors, services
@@ -270,7 +269,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unit = getattr(getattr(request.user, "profile", None), "police_unit", None)
     units = []
     if request.user.is_superuser:
-        units = list(PoliceUnit.objects.order_by("name"))
+        units = selectors.police_units()
         chosen = request.GET.get("unit", "")
         unit = next((u for u in units if str(u.pk) == chosen), unit or (units[0] if units else None))
     data = selectors.unit_dashboard(police_unit=unit, since=since, until=until) if unit else None
