@@ -32,12 +32,13 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.exports import Table, csv_response
 from portal.web import add_form_errors, error_messages, safe_next
 
-from .. import rules, selectors, services
+from .. import selectors, services
 from ..models import Report, Status
 from ..staff_forms import ActionForm, BulkTakeUpForm, DashboardFilterForm, QueueFilterForm
 from ..workflow import REPORT, TRANSITIONS
 
 PAGE_SIZE = 25
+BULK_ACTION = "take_up"  # what the queue's checkboxes do
 
 # Timeline entries that are not workflow actions (those take their label from workflow.TRANSITIONS)
 EVENT_LABELS = {
@@ -59,10 +60,6 @@ def _event_label(action: str) -> str:
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied
-
-
-def _is_police(user) -> bool:
-    return user.is_superuser or rules.police.test(user)
 
 
 def _report_or_404(request: HttpRequest, pk: int) -> Report:
@@ -88,10 +85,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     reports = selectors.staff_queue(request.user, **form.filters()).select_related("assignee__profile")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    police = _is_police(request.user)
+    police = request.user.has_perm("incidents.take_up_in_bulk")
+    bulk = REPORT.transition(BULK_ACTION)
     for report in page.object_list:
         report.deadline = _deadline(report, now)
-        report.selectable = police and report.status == Status.NEW
+        report.selectable = police and report.status in bulk.sources
     context = {
         "form": form,
         "page": page,
@@ -134,7 +132,7 @@ def bulk_take_up(request: HttpRequest) -> HttpResponse:
             failed.append(_("Report no. %(id)s: not found among your reports.") % {"id": pk})
             continue
         try:
-            services.report_transition(report=report, action="take_up", actor=request.user)
+            services.report_transition(report=report, action=BULK_ACTION, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
             reason = " ".join(error_messages(exc)) if isinstance(exc, ValidationError) else str(exc)
             failed.append(f"{report.reference}: {reason}")
