@@ -386,7 +386,3 @@ REPORT = Workflow(
     event=_event,
     log=lambda ctx: {"status": ctx.after},
 )
-
-
-def transitions_from(status: str) -> list[Transition]:
-    return REPORT.transitions_from(status)

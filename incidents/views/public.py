@@ -32,7 +32,7 @@ from portal.web import add_form_errors, error_messages
 from .. import selectors, services
 from ..forms import DATETIME_LOCAL, SERVICE_FIELDS, ReportForm
 from ..models import Category, Report, Status
-from ..workflow import TRANSITIONS
+from ..workflow import TAKE_UP, TRANSITIONS, VERIFY
 
 logger = logging.getLogger(__name__)
 
@@ -337,10 +337,10 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "report": report,
         "timeline": timeline,
         "take_up": _deadline(
-            report.take_up_due_at, report.taken_up_at, open_now=report.status == Status.NEW, now=now
+            report.take_up_due_at, report.taken_up_at, open_now=report.status in TAKE_UP.states, now=now
         ),
         "verify": _deadline(
-            report.verify_due_at, report.verified_at, open_now=report.status == Status.VERIFYING, now=now
+            report.verify_due_at, report.verified_at, open_now=report.status in VERIFY.states, now=now
         ),
         "verify_days": round(report.category.verify_hours / 24),
         "tiles_url": settings.MAP_TILES_URL,
