@@ -8,6 +8,7 @@ from django.db.models import Count
 from portal.models import Municipality
 
 from ..models import District, Report
+from .public import CATEGORY_NAMES
 
 
 def report_counts_for_municipality(*, municipality: Municipality, since: datetime) -> list[dict]:
@@ -17,13 +18,7 @@ def report_counts_for_municipality(*, municipality: Municipality, since: datetim
     rows = (
         Report.objects.filter(municipality=municipality, category__public=True, created_at__gte=since)
         .values(
-            "category__code",
-            "category__group",
-            "category__name_cs",
-            "category__name_pl",
-            "category__name_en",
-            "category__name_nb",
-            "status",
+            "category__code", "category__group", *(f"category__{name}" for name in CATEGORY_NAMES), "status"
         )
         .annotate(n=Count("pk"))
         .order_by("category__code", "status")
@@ -36,10 +31,8 @@ def report_counts_for_municipality(*, municipality: Municipality, since: datetim
                 "code": row["category__code"],
                 "group": row["category__group"],
                 "names": {
-                    "cs": row["category__name_cs"],
-                    "pl": row["category__name_pl"],
-                    "en": row["category__name_en"],
-                    "nb": row["category__name_nb"] or row["category__name_en"],
+                    name.removeprefix("name_"): row[f"category__{name}"] or row["category__name_en"]
+                    for name in CATEGORY_NAMES
                 },
                 "total": 0,
                 "by_status": {},

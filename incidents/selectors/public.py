@@ -25,6 +25,7 @@ MAP_MAX_CELLS_ACROSS = 64  # whatever zoom a client claims: at most 64 × 64 clu
 MAP_ANSWER_CHARS = 300  # the popup shows the public answer up to this length
 PUBLIC_CHOICES_CACHE_SECONDS = 600
 PUBLIC_TOWNS_CACHE_KEY = "incidents:public-towns:v1"
+CATEGORY_NAMES = ("name_cs", "name_pl", "name_en", "name_nb")  # a category's name in each language
 _PUBLIC_FIELDS = (
     "reference",
     "status",
@@ -32,10 +33,7 @@ _PUBLIC_FIELDS = (
     "public_answer",
     "category__code",
     "category__group",
-    "category__name_cs",
-    "category__name_pl",
-    "category__name_en",
-    "category__name_nb",
+    *(f"category__{name}" for name in CATEGORY_NAMES),
     "district__name",
     "municipality__name",
 )
