@@ -8,8 +8,9 @@ difference). ``--compare`` names databases of the same server seeded by earlier 
 reports): the rounds of measurements alternate between them, so that the load of a shared machine weighs on
 every N alike. It migrates and loads the demo data first, then seeds reports with COPY in batches of 10 000:
 spread over the Plzeň region's municipalities (their districts where the programme's towns have them) and
-Wrocław's osiedla, two years of history, mostly closed, a realistic status and category mix, deadline flags as
-the minute-by-minute sweep would have left them.
+Wrocław's osiedla, two years of history, mostly closed, a realistic status and category mix; the columns and
+deadline flags as the workflow and the minute-by-minute sweep would have left them (``incidents.fake.replay``,
+from the workflow's declarations).
 
 Measured, each as the median of the rounds and as a ratio to a trivial view served by the same process
 (``bench/urls.py``, the approach of ``bench/pages.py``):
@@ -52,10 +53,11 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from incidents import selectors, services  # noqa: E402
-from incidents.models import Category, District, Report  # noqa: E402
-from incidents.workflow import Status  # noqa: E402
+from incidents.fake import replay  # noqa: E402
+from incidents.models import Category, District, Report, Status  # noqa: E402
+from incidents.workflow import REPORT  # noqa: E402
 from portal.celery import app as celery_app  # noqa: E402
-from portal.models import Country, Municipality, PoliceUnit  # noqa: E402
+from portal.models import Country, Municipality, PartnerBody, PoliceUnit  # noqa: E402
 
 BATCH = 10_000
 POINTS_PER_PLACE = 64
@@ -67,6 +69,7 @@ ROAD_SHARE = 0.6  # KMZB: road traffic makes up over 60 % of reports
 WROCLAW_SHARE = 0.45
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 
 
 # --- seeding --------------------------------------------------------------------------------------------
@@ -132,6 +135,7 @@ class Places:
             )
         self.cum_weights = list(itertools.accumulate(p[0] for p in self.places))
         self.coordinator = get_user_model().objects.get(email="coordinator@demo.okrsek.cz").pk
+        self.partner_body = PartnerBody.objects.get(code="mp-domazlice").pk
 
 
 def _categories() -> tuple[list[Category], list[float]]:
@@ -166,6 +170,25 @@ WEEK_CHOICES = [Status.NEW, Status.VERIFYING, Status.CONFIRMED, Status.NOT_CONFI
 WEEK_CUM_WEIGHTS = list(itertools.accumulate([0.05, 0.35, 0.3, 0.2, 0.1]))
 
 
+# The transitions that bring a report to each status (the bench's histories; ``incidents.fake.replay`` turns
+# them into columns and flags from the workflow's declarations)
+PATHS = {
+    Status.NEW: (),
+    Status.VERIFYING: ("take_up",),
+    Status.CONFIRMED: ("take_up", "confirm"),
+    Status.NOT_CONFIRMED: ("take_up", "not_confirm"),
+    Status.JOKE_OR_MISTAKE: ("take_up", "joke"),
+    Status.ELIMINATED: ("take_up", "confirm", "eliminate"),
+    Status.HANDED_OVER: ("take_up", "confirm", "hand_over"),
+}
+
+
+def _as_row(report: Report, x: float, y: float) -> dict:
+    row = {f.attname: getattr(report, f.attname) for f in _columns()}
+    row["point"] = f"SRID=4326;POINT({x:.6f} {y:.6f})"
+    return row
+
+
 def _row(number: int, rng: random.Random, now, places: Places, categories, category_weights) -> dict:
     """One synthetic report as the database would hold it, consistent with the workflow at ``now``."""
     place = rng.choices(places.places, cum_weights=places.cum_weights)[0]
@@ -175,63 +198,39 @@ def _row(number: int, rng: random.Random, now, places: Places, categories, categ
     category = rng.choices(categories, cum_weights=category_weights)[0]
     age = timedelta(seconds=rng.uniform(0, 730 * 86400))
     created = now - age
-    take_up_due = created + timedelta(hours=category.take_up_hours)
     if age < 2 * DAY:
         status = Status.NEW if rng.random() < 0.7 else Status.VERIFYING
     elif age < 7 * DAY:
         status = rng.choices(WEEK_CHOICES, cum_weights=WEEK_CUM_WEIGHTS)[0]
     else:
         status = rng.choices(OLD_CHOICES, cum_weights=OLD_CUM_WEIGHTS)[0]
-    row = {
-        "reference": _reference(number),
-        "token_hash": hashlib.sha256(f"bench-{number}".encode()).hexdigest(),
-        "category_id": category.pk,
-        "point": f"SRID=4326;POINT({x:.6f} {y:.6f})",
-        "description": "Synthetic report for the benchmark.",
-        "reporter_language": "pl" if unit == places.places[-1][3] else "cs",
-        "ip_hash": hashlib.sha256(f"ip-{number % 50_000}".encode()).hexdigest(),
-        "police_unit_id": unit,
-        "district_id": district,
-        "municipality_id": municipality,
-        "status": status,
-        "support_count": 0 if rng.random() < 0.9 else rng.randint(1, 5),
-        "created_at": created,
-        "updated_at": created,
-        "take_up_due_at": take_up_due,
-        "take_up_overdue": take_up_due <= now,
-        "take_up_reminded": take_up_due - services.REMINDER_BEFORE <= now,
-        "due_at": take_up_due,
-    }
-    if status == Status.NEW:
-        return row
+    report = Report(
+        reference=_reference(number),
+        token_hash=hashlib.sha256(f"bench-{number}".encode()).hexdigest(),
+        category=category,
+        description="Synthetic report for the benchmark.",
+        reporter_language="pl" if unit == places.places[-1][3] else "cs",
+        ip_hash=hashlib.sha256(f"ip-{number % 50_000}".encode()).hexdigest(),
+        police_unit_id=unit,
+        district_id=district,
+        municipality_id=municipality,
+        assignee_id=(officer or places.coordinator) if status != Status.NEW else None,
+        support_count=0 if rng.random() < 0.9 else rng.randint(1, 5),
+        created_at=created,
+    )
     window = min(age, timedelta(hours=category.take_up_hours))
     taken_up = created + timedelta(seconds=rng.uniform(0.02, 1) * window.total_seconds())
-    verify_due = taken_up + timedelta(hours=category.verify_hours)
-    row.update(
-        assignee_id=officer or places.coordinator,
-        taken_up_at=taken_up,
-        take_up_overdue=False,
-        take_up_reminded=True,
-        verify_due_at=verify_due,
-        verify_overdue=verify_due <= now,
-        verify_reminded=verify_due - services.REMINDER_BEFORE <= now,
-        due_at=verify_due,
-        updated_at=taken_up,
-        version=1,
-    )
-    if status == Status.VERIFYING:
-        return row
     verified = min(taken_up + timedelta(hours=rng.uniform(1, category.verify_hours)), now)
-    row.update(
-        verified_at=verified, updated_at=verified, due_at=None, version=2, public_answer=ANSWERS[status]
-    )
-    if status in (Status.NOT_CONFIRMED, Status.JOKE_OR_MISTAKE):
-        row["closed_at"] = verified
-    elif status in (Status.ELIMINATED, Status.HANDED_OVER):
-        row["closed_at"] = min(verified + timedelta(days=rng.uniform(0, 10)), now)
-        row["version"] = 3
-        row["updated_at"] = row["closed_at"]
-    return row
+    closed = min(verified + timedelta(days=rng.uniform(0, 10)), now)
+    inputs = {"public_answer": ANSWERS.get(status, "")}
+    if status == Status.HANDED_OVER:
+        inputs["partner_body"] = places.partner_body
+    path = [
+        (name, at, inputs if name == PATHS[status][-1] else {})
+        for name, at in zip(PATHS[status], (taken_up, verified, closed), strict=False)
+    ]
+    replay(report, path, now=now)
+    return _as_row(report, x, y)
 
 
 def _columns() -> list:
@@ -299,12 +298,12 @@ def _median_call(function, runs: int) -> tuple[float, int, object]:
 
 
 def _sweep_queries(now) -> list:
-    """The sweep's reads, exactly as services.deadlines_sweep builds them."""
-    queries = []
-    for _field, status, deadline, flag, ahead, _action, _kind in services._SWEEPS:
-        due = Report.objects.filter(**{"status": status, flag: False, f"{deadline}__lte": now + ahead})
-        queries.append(due.order_by(deadline).values_list("pk", flat=True)[:500])
-    return queries
+    """The sweep's reads, exactly as portal.deadlines builds them for the report deadlines."""
+    return [
+        deadline.due_rows(step, now).order_by(deadline.due_field, "pk").values_list("pk", flat=True)[:500]
+        for deadline in REPORT.deadlines
+        for step in deadline.steps
+    ]
 
 
 def _due_reports(count: int, now, rng: random.Random) -> None:
@@ -319,26 +318,19 @@ def _due_reports(count: int, now, rng: random.Random) -> None:
     rows = []
     for n in range(count):
         x, y = rng.choice(points)
-        created = now - timedelta(hours=category.take_up_hours, minutes=1)
-        rows.append(
-            {
-                "reference": _reference(base + n),
-                "token_hash": hashlib.sha256(f"bench-due-{base + n}".encode()).hexdigest(),
-                "category_id": category.pk,
-                "point": f"SRID=4326;POINT({x:.6f} {y:.6f})",
-                "ip_hash": hashlib.sha256(f"due-{n}".encode()).hexdigest(),
-                "police_unit_id": district.police_unit_id,
-                "district_id": district.pk,
-                "municipality_id": district.municipality_id,
-                "assignee_id": officer.pk,
-                "status": Status.NEW,
-                "created_at": created,
-                "updated_at": created,
-                "take_up_due_at": now - timedelta(minutes=1),
-                "take_up_reminded": True,  # 6 h ago, by an earlier run
-                "due_at": now - timedelta(minutes=1),
-            }
+        report = Report(
+            reference=_reference(base + n),
+            token_hash=hashlib.sha256(f"bench-due-{base + n}".encode()).hexdigest(),
+            category=category,
+            ip_hash=hashlib.sha256(f"due-{n}".encode()).hexdigest(),
+            police_unit_id=district.police_unit_id,
+            district_id=district.pk,
+            municipality_id=district.municipality_id,
+            assignee_id=officer.pk,
+            created_at=now - timedelta(hours=category.take_up_hours, minutes=1),
         )
+        replay(report, [], now=now - 2 * MINUTE)  # reminded by an earlier run, not yet marked overdue
+        rows.append(_as_row(report, x, y))
     _copy(rows)
 
 

@@ -25,6 +25,7 @@ from . import services
 from .catalogue import KMZB_CATEGORIES
 from .importers import districts_import
 from .models import Category, District, Report
+from .workflow import REPORT
 
 CZ_UNIT, PL_UNIT = "krpp", "kmp-wroclaw"
 OFFICER, COORDINATOR = "officer@demo.okrsek.cz", "coordinator@demo.okrsek.cz"
@@ -323,12 +324,10 @@ def load_reports(created: list[str]) -> None:
             now=now - timedelta(hours=demo.hours_ago),
         )
         for action, hours_ago, answer in demo.steps:
-            if action == "partner_answer":
-                actor = users[PARTNER]
-            elif demo.place.startswith("pl-"):
-                actor = users[ADMIN]  # the Polish unit has no demo account
-            else:  # the district's officer, or the coordinator who took it up from the unit's queue
-                actor = report.assignee or users[COORDINATOR]
+            # Whoever the workflow lets act: the district's officer, else the unit's coordinator, the partner
+            # body for its answers; the Polish unit has no demo account, so the administrator acts there
+            candidates = (report.assignee, users[COORDINATOR], users[PARTNER])
+            actor = next((u for u in candidates if u and REPORT.may(u, report, action)), users[ADMIN])
             report = services.report_transition(
                 report=report,
                 action=action,

@@ -13,20 +13,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Category
-from .workflow import Status
+from .models import Category, Status
+from .services import MAX_DESCRIPTION
 
-DESCRIPTION_MAX = 500
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
-# The service's error keys → the form's fields
-SERVICE_FIELDS = {
-    "category": "category",
-    "point": "place",
-    "description": "description",
-    "occurred_at": "occurred_at",
-    "attachments": "attachments",
-}
+# The service's error keys that the form names otherwise (``portal.web.add_form_errors``)
+SERVICE_FIELDS = {"point": "place"}
 
 
 class PlaceWidget(forms.MultiWidget):
@@ -104,7 +97,7 @@ class ReportForm(forms.Form):
         label=_("Description"),
         required=False,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": DESCRIPTION_MAX}),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_DESCRIPTION}),
         help_text=_("What is happening, when it usually happens, what to look for. Up to 500 characters."),
     )
     occurred_at = forms.DateTimeField(
@@ -145,17 +138,6 @@ class ReportForm(forms.Form):
     def clean_description(self) -> str:
         # Browsers send line breaks as CRLF but count them as one character (maxlength): count them as one.
         return self.cleaned_data["description"].replace("\r\n", "\n")
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show the service's messages at the fields they are about."""
-        if hasattr(error, "error_dict"):
-            for key, messages in error.message_dict.items():
-                field = SERVICE_FIELDS.get(key)
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
-        else:
-            for message in error.messages:
-                self.add_error(None, message)
 
     @property
     def place_values(self) -> list:

@@ -10,7 +10,23 @@ from django.utils.translation import gettext_lazy as _
 from portal.i18n import localized
 from portal.models import Municipality, PartnerBody, PoliceUnit
 
-from .workflow import OPEN_STATUSES, Status
+
+class Status(models.TextChoices):
+    """A report's status as KMZB residents see it: new → verifying (taken up) → confirmed | not confirmed |
+    joke or mistake; confirmed → eliminated | handed over to a body outside the police. The transitions
+    between them are declared in ``workflow.py``."""
+
+    NEW = "new", _("new")
+    VERIFYING = "verifying", _("being verified")
+    CONFIRMED = "confirmed", _("confirmed")
+    NOT_CONFIRMED = "not_confirmed", _("not confirmed")
+    JOKE_OR_MISTAKE = "joke_or_mistake", _("joke or mistake")
+    ELIMINATED = "eliminated", _("confirmed – eliminated")
+    HANDED_OVER = "handed_over", _("confirmed – handed over outside the police")
+
+
+OPEN_STATUSES = frozenset({Status.NEW, Status.VERIFYING, Status.CONFIRMED})
+CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
 
 
 class Category(models.Model):
@@ -102,6 +118,9 @@ class Report(models.Model):
 
     reference = models.CharField(_("reference"), max_length=9, unique=True, default=_reference)
     token_hash = models.CharField(max_length=64, unique=True)
+    # The report form's one-time key: a double click or a resent form finds the report the first one filed
+    # (``portal.services.create_once``). Empty for reports from the API, the demo and imports.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
     )

@@ -55,3 +55,4 @@ rules.add_perm("incidents.answer_report", report_partner)
 rules.add_perm("incidents.view_queue", police | is_partner_body_staff)
 rules.add_perm("incidents.view_unit_dashboard", is_coordinator)
 rules.add_perm("incidents.export_reports", police)  # their own reports only
+rules.add_perm("incidents.take_up_in_bulk", police)  # the queue's checkboxes; each report is checked again

@@ -6,6 +6,7 @@ activity-log entry and the notifications that belong to it (written to the outbo
 
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,13 +21,13 @@ from django.utils.translation import gettext as _
 
 from portal.deadlines import sweep
 from portal.models import PartnerBody
-from portal.services import activity_log, client_fingerprint, notification_queue
+from portal.services import activity_log, client_fingerprint, create_once, notification_queue
 from portal.uploads import UnacceptableFile, clean_document_or_photo
 from portal.workflow import apply
 
 from . import selectors
-from .models import Attachment, Category, District, Report, ReportEvent, Support
-from .workflow import OPEN_STATUSES, REPORT, TAKE_UP, VERIFY, Status
+from .models import OPEN_STATUSES, Attachment, Category, District, Report, ReportEvent, Status, Support
+from .workflow import REPORT, TAKE_UP, VERIFY
 
 logger = logging.getLogger(__name__)
 
@@ -107,25 +108,6 @@ def _clean_attachments(files: list[UploadedFile]) -> list[CleanAttachment]:
     return cleaned
 
 
-def _route(point: Point) -> tuple:
-    """(police unit, district, municipality) for a point, or ValidationError outside the served area."""
-    district = selectors.district_at(point=point)
-    municipality = selectors.municipality_at(point=point)
-    if district is not None:
-        return district.police_unit, district, municipality
-    unit = selectors.police_unit_serving(municipality=municipality) if municipality else None
-    if unit is None:
-        raise ValidationError(
-            {
-                "point": _(
-                    "This place is outside the area Okrsek serves. Please call the police on 158 "
-                    "(in Poland 112) if it is urgent."
-                )
-            }
-        )
-    return unit, None, municipality
-
-
 def report_submit(
     *,
     category: Category,
@@ -136,13 +118,55 @@ def report_submit(
     reporter_email: str = "",
     language: str = "cs",
     ip: str,
+    submission_key: uuid.UUID | None = None,
+    route: selectors.Route | None = None,
     now: datetime | None = None,
-) -> tuple[Report, str]:
+) -> tuple[Report, str | None]:
     """File a citizen's report. Returns the report and its private tracking token (only its hash is kept).
 
-    Raises ValidationError (field → message) for anything wrong; nothing is saved then."""
+    ``submission_key`` is the report form's one-time key: the same form sent again (a double click, a resent
+    form, two requests at once) files nothing and returns the report the first one filed, with None for the
+    token (``portal.services.create_once``). ``route`` is ``selectors.report_route(point=point)`` when the
+    caller has looked it up already. Raises ValidationError (field → message) for anything wrong; nothing is
+    saved then."""
     now = now or timezone.now()
-    description = (description or "").strip()
+    token = secrets.token_urlsafe(24)
+
+    def file() -> Report:
+        return _report_file(
+            category=category,
+            point=point,
+            description=(description or "").strip(),
+            occurred_at=occurred_at,
+            attachments=list(attachments),
+            reporter_email=(reporter_email or "").strip(),
+            language=language,
+            ip=ip,
+            submission_key=submission_key,
+            route=route,
+            token=token,
+            now=now,
+        )
+
+    report, created = create_once(Report, submission_key=submission_key, create=file)
+    return report, (token if created else None)
+
+
+def _report_file(
+    *,
+    category: Category,
+    point: Point,
+    description: str,
+    occurred_at: datetime | None,
+    attachments: list[UploadedFile],
+    reporter_email: str,
+    language: str,
+    ip: str,
+    submission_key: uuid.UUID | None,
+    route: selectors.Route | None,
+    token: str,
+    now: datetime,
+) -> Report:
     if not category.active:
         raise ValidationError({"category": _("This category can no longer be chosen.")})
     if len(description) > MAX_DESCRIPTION:
@@ -172,31 +196,43 @@ def report_submit(
                 )
             }
         )
-    police_unit, district, municipality = _route(point)
-    clean_files = _clean_attachments(list(attachments))
-    token = secrets.token_urlsafe(24)
+    route = route or selectors.report_route(point=point)
+    if not route.served:
+        raise ValidationError(
+            {
+                "point": _(
+                    "This place is outside the area Okrsek serves. Please call the police on 158 "
+                    "(in Poland 112) if it is urgent."
+                )
+            }
+        )
+    clean_files = _clean_attachments(attachments)
+    district = route.district
     assignee = selectors.district_default_officer(district=district) if district else None
 
     with transaction.atomic():
         report = Report(
             token_hash=selectors.token_hash(token),
+            submission_key=submission_key,
             category=category,
             point=point,
             description=description,
             occurred_at=occurred_at,
-            reporter_email=(reporter_email or "").strip(),
+            reporter_email=reporter_email,
             reporter_language=language,
             ip_hash=ip_hash,
-            police_unit=police_unit,
+            police_unit=route.police_unit,
             district=district,
-            municipality=municipality,
+            municipality=route.municipality,
             assignee=assignee,
             created_at=now,
             updated_at=now,
-            take_up_due_at=now + timedelta(hours=category.take_up_hours),
         )
+        for name, value in TAKE_UP.start_changes(report, now).items():  # the KMZB clock starts now
+            setattr(report, name, value)
         report.due_at = report.take_up_due_at
-        report.full_clean(exclude=["token_hash", "reference"])
+        # The form's key is unique: a concurrent twin is refused by the database, not by a read here
+        report.full_clean(exclude=["token_hash", "reference", "submission_key"])
         report.save()
         for item in clean_files:
             attachment = Attachment(
@@ -212,10 +248,22 @@ def report_submit(
                 kind="incident_received",
                 to_email=report.reporter_email,
                 language=report.reporter_language,
-                context={"report": report, "tracking_url": tracking_url(token)},
+                context={"report": report, "tracking_url": selectors.tracking_url(token)},
                 dedup_key=f"report:{report.pk}:received",
             )
-    return report, token
+    return report
+
+
+def _notify_police(report: Report, *, kind: str, event_key: str) -> None:
+    """Queue ``kind`` once per recipient for this event: the report's officers and the unit's coordinators."""
+    for user in selectors.report_police_many([report], coordinators=True).get(report.pk, []):
+        notification_queue(
+            kind=kind,
+            to_email=user.email,
+            recipient=user,
+            context={"report": report, "staff_url": selectors.staff_url(report)},
+            dedup_key=f"report:{report.pk}:{event_key}:{user.pk}",
+        )
 
 
 def report_support(*, report: Report, ip: str) -> bool:
@@ -231,19 +279,7 @@ def report_support(*, report: Report, ip: str) -> bool:
     return created
 
 
-tracking_url = selectors.tracking_url
-staff_url = selectors.staff_url
-
-
-def report_by_token(token: str) -> Report | None:
-    return selectors.report_by_token(token)
-
-
 # --- the workflow ---------------------------------------------------------------------------------------
-
-
-def transition_allowed(*, report: Report, action: str, user) -> bool:
-    return REPORT.may(user, report, action)
 
 
 def report_transition(
@@ -277,21 +313,6 @@ def report_transition(
         expected_version=expected_version,
         now=now,
     )
-
-
-def _notify_police(report: Report, *, kind: str, event_key: str) -> int:
-    """Queue ``kind`` once per recipient for this event: the report's officers and the unit's coordinators."""
-    count = 0
-    for user in selectors.report_police_many([report], coordinators=True).get(report.pk, []):
-        queued = notification_queue(
-            kind=kind,
-            to_email=user.email,
-            recipient=user,
-            context={"report": report, "staff_url": staff_url(report)},
-            dedup_key=f"report:{report.pk}:{event_key}:{user.pk}",
-        )
-        count += queued is not None
-    return count
 
 
 # --- deadlines ------------------------------------------------------------------------------------------

@@ -3,13 +3,12 @@
 what each needs, stamps and starts, the emails it triggers, and the KMZB deadlines with their reminders and
 overdue marks. ``services.report_transition`` applies it; ``services.deadlines_sweep`` runs the deadlines.
 
-Statuses follow KMZB as residents see them: new → verifying (taken up) → confirmed | not confirmed | joke or
-mistake; confirmed → eliminated | handed over to a body outside the police.
+The statuses (``models.Status``) follow KMZB as residents see them: new → verifying (taken up) → confirmed |
+not confirmed | joke or mistake; confirmed → eliminated | handed over to a body outside the police.
 """
 
 from datetime import timedelta
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.deadlines import BulkNotify, Deadline, Step
@@ -17,20 +16,9 @@ from portal.services import Recipient
 from portal.workflow import Input, Messages, Notify, State, Transition, Workflow
 
 from . import rules as r
+from . import selectors
+from .models import CLOSED_STATUSES, OPEN_STATUSES, ReportEvent, Status
 
-
-class Status(models.TextChoices):
-    NEW = "new", _("new")
-    VERIFYING = "verifying", _("being verified")
-    CONFIRMED = "confirmed", _("confirmed")
-    NOT_CONFIRMED = "not_confirmed", _("not confirmed")
-    JOKE_OR_MISTAKE = "joke_or_mistake", _("joke or mistake")
-    ELIMINATED = "eliminated", _("confirmed – eliminated")
-    HANDED_OVER = "handed_over", _("confirmed – handed over outside the police")
-
-
-OPEN_STATUSES = frozenset({Status.NEW, Status.VERIFYING, Status.CONFIRMED})
-CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
 # Colours of the public map markers (AA contrast on white, distinguishable without colour by the label)
 STATUS_COLOURS = {
     Status.NEW: "#b3261e",
@@ -49,20 +37,10 @@ MAX_NOTE = 4000
 # --- who hears of what (set-based for the sweeps: a constant number of queries per batch) ---------------
 
 
-def _people():
-    from . import selectors  # the selectors read the models, which import this module
-
-    return selectors
-
-
-def _staff_url(report) -> str:
-    return _people().staff_url(report)
-
-
 def police_recipients(reports, *, coordinators: bool) -> dict:
     """pk → the report's officers (its assignee, else its district's officers), plus the unit's
     coordinators when ``coordinators`` (and always for a report nobody is responsible for)."""
-    return _people().report_police_many(reports, coordinators=coordinators)
+    return selectors.report_police_many(reports, coordinators=coordinators)
 
 
 def _due_key(field: str, action: str):
@@ -73,8 +51,6 @@ def _due_key(field: str, action: str):
 
 def _timeline_row(action: str, field: str):
     def row(report, now):
-        from .models import ReportEvent
-
         return ReportEvent(report=report, at=now, action=action, data={"deadline": field})
 
     return row
@@ -82,7 +58,7 @@ def _timeline_row(action: str, field: str):
 
 def _deadline_steps(name: str, field: str, flag_prefix: str) -> tuple[Step, ...]:
     def context(report):
-        return {"report": report, "staff_url": _staff_url(report)}
+        return {"report": report, "staff_url": selectors.staff_url(report)}
 
     return (
         Step(
@@ -178,13 +154,13 @@ def _reassign_changes(ctx) -> dict:
     if district is not None:
         return {
             "district": district,
-            "assignee": assignee or _people().district_default_officer(district=district),
+            "assignee": assignee or selectors.district_default_officer(district=district),
         }
     return {"assignee": assignee}
 
 
 def _partner_staff(ctx):
-    return _people().partner_body_staff(partner_body=ctx.obj.partner_body)
+    return selectors.partner_body_staff(partner_body=ctx.obj.partner_body)
 
 
 def _reassigned_police(ctx):
@@ -287,7 +263,7 @@ TRANSITIONS: dict[str, Transition] = {
                     context=lambda ctx: {
                         "report": ctx.obj,
                         "note": ctx.inputs["internal_note"],
-                        "staff_url": _staff_url(ctx.obj),
+                        "staff_url": selectors.staff_url(ctx.obj),
                     },
                 ),
             ),
@@ -328,7 +304,7 @@ TRANSITIONS: dict[str, Transition] = {
                     to=_reassigned_police,
                     when=lambda ctx: bool(ctx.obj.assignee_id),
                     key=_version_key("reassigned"),
-                    context=lambda ctx: {"report": ctx.obj, "staff_url": _staff_url(ctx.obj)},
+                    context=lambda ctx: {"report": ctx.obj, "staff_url": selectors.staff_url(ctx.obj)},
                 ),
             ),
             public_actor=_POLICE_LABEL,
@@ -353,8 +329,6 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 def _event(ctx) -> None:
-    from .models import ReportEvent
-
     partner_body, assignee = ctx.changes.get("partner_body"), ctx.changes.get("assignee")
     ReportEvent.objects.create(
         report=ctx.obj,
@@ -412,7 +386,3 @@ REPORT = Workflow(
     event=_event,
     log=lambda ctx: {"status": ctx.after},
 )
-
-
-def transitions_from(status: str) -> list[Transition]:
-    return REPORT.transitions_from(status)

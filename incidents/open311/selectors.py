@@ -11,12 +11,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from portal.models import Municipality, PoliceUnit
 
 from .. import selectors as incidents_selectors
-from ..models import ApiKey, Category, District, Report, ReportEvent
-from ..workflow import CLOSED_STATUSES, OPEN_STATUSES
+from ..models import CLOSED_STATUSES, OPEN_STATUSES, ApiKey, Category, District, Report, ReportEvent
 
-# Events the public timeline leaves out (incidents.selectors.report_timeline(public=True)): they do not
-# change a request's updated_datetime. tests/incidents/test_open311_requests.py keeps the two in step.
-PRIVATE_EVENT_ACTIONS = ("supported", "take_up_reminder", "verify_reminder")
 OPEN311_STATUSES = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
 
 
@@ -45,28 +41,11 @@ def jurisdictions_first_two() -> list[PoliceUnit]:
     return list(PoliceUnit.objects.order_by("pk")[:2])
 
 
-def police_unit_at(*, point: Point) -> PoliceUnit | None:
-    """The unit a report at ``point`` is routed to (as ``incidents.services.report_submit`` routes it), or
-    None outside the served area. Reads only."""
-    district = incidents_selectors.district_at(point=point)
-    if district is not None:
-        return district.police_unit
-    municipality = incidents_selectors.municipality_at(point=point)
-    return incidents_selectors.police_unit_serving(municipality=municipality) if municipality else None
-
-
 # --- services -------------------------------------------------------------------------------------------
 
 
 def services_active() -> QuerySet[Category]:
     return Category.objects.filter(active=True).order_by("group", "sort_order", "code")
-
-
-def service_by_code(*, code: str, active_only: bool) -> Category | None:
-    qs = Category.objects.filter(code=code)
-    if active_only:
-        qs = qs.filter(active=True)
-    return qs.first()
 
 
 # --- places ---------------------------------------------------------------------------------------------
@@ -104,7 +83,7 @@ def _decorated(qs: QuerySet[Report]) -> QuerySet[Report]:
     """What a GeoReport request needs, in one query: related names and the time of the last public event."""
     last_event = (
         ReportEvent.objects.filter(report=OuterRef("pk"))
-        .exclude(action__in=PRIVATE_EVENT_ACTIONS)
+        .exclude(action__in=incidents_selectors.PRIVATE_EVENT_ACTIONS)  # as the public timeline
         .order_by("-at", "-pk")
         .values("at")[:1]
     )

@@ -21,6 +21,7 @@ from portal.models import PoliceUnit
 from portal.services import activity_log
 
 from ..models import ApiKey, Category, Report, ReportEvent
+from ..selectors import Route
 from ..services import report_submit
 from .selectors import api_key_hash
 
@@ -157,11 +158,13 @@ def open311_report_submit(
     address_string: str = "",
     located_by_address: bool = False,
     media_url: str = "",
+    route: Route | None = None,
     now: datetime | None = None,
 ) -> tuple[Report, str]:
     """File a report sent by a client application: ``report_submit`` does everything a web report gets; the
     submitted event then names the client and what the API received but the report model does not keep (the
-    address as typed, the media URL), for the police only. Raises ValidationError like ``report_submit``."""
+    address as typed, the media URL), for the police only. ``route``: the point's route, when the caller
+    has looked it up already (the jurisdiction check). Raises ValidationError like ``report_submit``."""
     with transaction.atomic():
         report, token = report_submit(
             category=category,
@@ -172,6 +175,7 @@ def open311_report_submit(
             reporter_email=reporter_email,
             language=language,
             ip=ip,
+            route=route,
             now=now,
         )
         unit = report.police_unit

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from portal.models import PoliceUnit
+from portal.web import error_messages
 
 from ..models import ApiKey
+from ..selectors import category_by_code, report_route
 from . import selectors, serializers, services
 from .formats import CONTENT_TYPES, FORMATS, Open311Error, render, render_error, to_json
 from .openapi import document as openapi_document
@@ -295,7 +297,7 @@ def service_list(request: HttpRequest, call: Call) -> HttpResponse:
 def service_definition(request: HttpRequest, call: Call, service_code: str) -> HttpResponse:
     call.authenticate(required=False)
     call.resolve_jurisdiction()
-    category = selectors.service_by_code(code=service_code, active_only=True)
+    category = category_by_code(code=service_code, active_only=True)
     if category is None:
         raise Open311Error(404, _("service_code “%(code)s” was not found.") % {"code": service_code[:64]})
     return call.render(serializers.service_definition(category), root="service_definition")
@@ -339,7 +341,7 @@ def _request_create(request: HttpRequest, call: Call) -> HttpResponse:
     code = call.param("service_code")
     if not code:
         raise Open311Error(400, _("service_code was not provided."))
-    category = selectors.service_by_code(code=code, active_only=False)
+    category = category_by_code(code=code, active_only=False)
     if category is None:
         raise Open311Error(404, _("service_code “%(code)s” was not found.") % {"code": code[:64]})
 
@@ -377,14 +379,13 @@ def _request_create(request: HttpRequest, call: Call) -> HttpResponse:
         raise Open311Error(400, _("address_id is not supported here: send lat and long, or address_string."))
     else:
         raise Open311Error(400, _("lat/long or address_string was not provided."))
-    if jurisdiction is not None:
-        unit = selectors.police_unit_at(point=point)
-        if unit is not None and unit.pk != jurisdiction.pk:
-            raise Open311Error(
-                400,
-                _("This place is outside jurisdiction_id “%(code)s”: it is served by “%(unit)s”.")
-                % {"code": jurisdiction.code, "unit": unit.code},
-            )
+    route = report_route(point=point)  # looked up once: for the jurisdiction and for the submission
+    if jurisdiction is not None and route.served and route.police_unit.pk != jurisdiction.pk:
+        raise Open311Error(
+            400,
+            _("This place is outside jurisdiction_id “%(code)s”: it is served by “%(unit)s”.")
+            % {"code": jurisdiction.code, "unit": route.police_unit.code},
+        )
 
     description = call.param("description") or attributes.get("description", "")
     occurred_raw = attributes.get("occurred_at", "")
@@ -428,6 +429,7 @@ def _request_create(request: HttpRequest, call: Call) -> HttpResponse:
             address_string=address_string,
             located_by_address=located_by_address,
             media_url=media_url,
+            route=route,
         )
     except ValidationError as error:
         raise Open311Error(400, *_validation_messages(error)) from None
@@ -455,8 +457,9 @@ def _request_create(request: HttpRequest, call: Call) -> HttpResponse:
 
 
 def _validation_messages(error: ValidationError) -> list[str]:
+    """A service's messages, each prefixed by the GeoReport parameter it is about."""
     if not hasattr(error, "error_dict"):
-        return [str(message) for message in error.messages]
+        return error_messages(error)
     return [
         f"{FIELD_NAMES.get(field, field)}: {message}"
         for field, messages in error.message_dict.items()

@@ -9,12 +9,12 @@ citizen's address, not the proxy's (see README, "Client addresses"); only a salt
 import hashlib
 import logging
 import secrets
-import time
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.gis.geos import Point
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,18 +27,17 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.models import Country
+from portal.web import add_form_errors, error_messages
 
 from .. import selectors, services
-from ..forms import DATETIME_LOCAL, ReportForm
-from ..models import Category, Report
-from ..workflow import TRANSITIONS, Status
+from ..forms import DATETIME_LOCAL, SERVICE_FIELDS, ReportForm
+from ..models import Category, Report, Status
+from ..workflow import TAKE_UP, TRANSITIONS, VERIFY
 
 logger = logging.getLogger(__name__)
 
 NONCE_SALT = "incidents.report-form"
 NONCE_MAX_AGE = 7 * 24 * 3600  # a form left open for a week can still be sent
-NONCE_PENDING, NONCE_DONE = "pending", "done"
-NONCE_WAIT_SECONDS = 15  # how long a duplicate request waits for the first one to finish
 SUBMITTED_SESSION_KEY = "incidents_submitted"
 NEARBY_SHOWN = 5
 
@@ -77,26 +76,20 @@ def _new_nonce() -> str:
     return signing.dumps(secrets.token_urlsafe(16), salt=NONCE_SALT)
 
 
-def _nonce_key(nonce: str) -> str | None:
-    """The cache key of a nonce this site issued, or None for a missing, forged or very old one."""
+def _nonce_key(nonce: str) -> uuid.UUID | None:
+    """The report's submission key for a form this site issued (``Report.submission_key``), or None for a
+    missing, forged or very old one."""
     try:
         signing.loads(nonce or "", salt=NONCE_SALT, max_age=NONCE_MAX_AGE)
     except signing.BadSignature:
         return None
-    return "incidents:report-nonce:" + hashlib.sha256(nonce.encode()).hexdigest()
-
-
-def served_extent_cache_key(country: str) -> str:
-    return f"incidents:served-extent:{country}"
+    return uuid.UUID(hex=hashlib.sha256(nonce.encode()).hexdigest()[:32])
 
 
 def _map_context() -> dict:
-    """Where the form's map opens: the served area of the visitor's country (by language). Cached for a few
-    minutes: the query reads every served boundary."""
+    """Where the form's map opens: the served area of the visitor's country (by language)."""
     country = Country.PL if get_language() == "pl" else Country.CZ
-    extent = cache.get_or_set(
-        served_extent_cache_key(country), lambda: selectors.served_extent(country=country), 300
-    )
+    extent = selectors.served_extent_cached(country=country)
     return {
         "map_bounds": ",".join(f"{v:.5f}" for v in extent) if extent else "",
         "map_center": "{:.5f},{:.5f}".format(*settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
@@ -133,7 +126,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         return redirect("incidents:report_submitted")
 
     key = _nonce_key(request.POST.get("nonce", ""))
-    if key and cache.get(key) == NONCE_DONE:
+    if selectors.report_filed_with(submission_key=key):
         return redirect("incidents:report_submitted")  # sent already (a double click, a resent form)
 
     form = ReportForm(request.POST, request.FILES)
@@ -155,8 +148,6 @@ def report_new(request: HttpRequest) -> HttpResponse:
         if nearby:
             return _render_nearby(request, form, nearby, files_lost=files_lost)
 
-    if not _claim(key):  # another request with this form filed the report (or is filing it)
-        return redirect("incidents:report_submitted")
     try:
         report, token = services.report_submit(
             category=category,
@@ -167,32 +158,16 @@ def report_new(request: HttpRequest) -> HttpResponse:
             reporter_email=data["reporter_email"],
             language=get_language(),
             ip=_client_ip(request),
+            submission_key=key,
         )
     except ValidationError as error:
-        cache.delete(key)
-        form.add_service_errors(error)
+        add_form_errors(form, error, fields=SERVICE_FIELDS)
         return _render_form(request, form, files_lost=files_lost)
-    except BaseException:
-        cache.delete(key)
-        raise
-    # The token goes to the session (never into a URL before the citizen has seen it), saved before the
-    # duplicate request waiting above is let through to the "submitted" page.
-    request.session[SUBMITTED_SESSION_KEY] = {"token": token, "email": report.reporter_email}
-    request.session.save()
-    cache.set(key, NONCE_DONE, timeout=NONCE_MAX_AGE)
+    if token is not None:  # None: an earlier request with this form filed the report and has its token
+        # The token goes to the session (never into a URL before the citizen has seen it)
+        request.session[SUBMITTED_SESSION_KEY] = {"token": token, "email": report.reporter_email}
+        request.session.save()  # now, not after the response: a twin request may already show the page
     return redirect("incidents:report_submitted")
-
-
-def _claim(key: str) -> bool:
-    """Claim a form for this request (an atomic cache add). Of two requests with the same form, only the
-    first files a report; the second waits until the first is done, then shows the same "submitted" page."""
-    waited = 0.0
-    while not cache.add(key, NONCE_PENDING, timeout=3600):
-        if cache.get(key) == NONCE_DONE or waited >= NONCE_WAIT_SECONDS:
-            return False
-        time.sleep(0.25)
-        waited += 0.25
-    return True
 
 
 def _nearby_items(reports: list[Report], point) -> list[dict]:
@@ -238,17 +213,11 @@ def nearby(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": _("Give the place as lat and lon.")}, status=400)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return JsonResponse({"error": _("These coordinates are not a place on Earth.")}, status=400)
-    from django.contrib.gis.geos import Point
-
     point = Point(lon, lat, srid=4326)
-    district = selectors.district_at(point=point)
-    municipality = selectors.municipality_at(point=point)
-    served = district is not None or (
-        municipality is not None and selectors.police_unit_serving(municipality=municipality) is not None
-    )
-    category = Category.objects.filter(code=request.GET.get("category", ""), active=True).first()
+    route = selectors.report_route(point=point)
+    category = selectors.category_by_code(code=request.GET.get("category", ""), active_only=True)
     items = []
-    if served and category is not None and category.public:
+    if route.served and category is not None and category.public:
         items = _nearby_items(selectors.reports_nearby(category=category, point=point), point)
     html = (
         render_to_string("incidents/_nearby_list.html", {"items": items, "in_form": True}, request=request)
@@ -257,9 +226,9 @@ def nearby(request: HttpRequest) -> JsonResponse:
     )
     response = JsonResponse(
         {
-            "served": served,
-            "municipality": municipality.name if municipality else "",
-            "district": district.name if district else "",
+            "served": route.served,
+            "municipality": route.municipality.name if route.municipality else "",
+            "district": route.district.name if route.district else "",
             "reports": items,
             "html": html,
         }
@@ -278,17 +247,13 @@ def places(request: HttpRequest) -> JsonResponse:
 @require_POST
 def support(request: HttpRequest, reference: str) -> HttpResponse:
     """ "I see it too": add the citizen's support to an open report instead of filing a duplicate."""
-    report = (
-        Report.objects.select_related("category")
-        .filter(reference=reference[:9], category__public=True)
-        .first()
-    )
+    report = selectors.public_report_by_reference(reference=reference)
     if report is None:
         raise Http404
     try:
         added = services.report_support(report=report, ip=_client_ip(request))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, " ".join(error_messages(error)))
         return redirect("incidents:index")
     if added:
         messages.success(
@@ -318,7 +283,7 @@ def report_submitted(request: HttpRequest) -> HttpResponse:
     ticket = request.session.pop(SUBMITTED_SESSION_KEY, None) or {}
     context = {"report": None, "honeypot": bool(ticket.get("honeypot"))}
     if ticket.get("token"):
-        report = services.report_by_token(ticket["token"])
+        report = selectors.report_by_token(ticket["token"])
         if report is not None:
             context.update(
                 report=report,
@@ -346,7 +311,7 @@ def _deadline(due, done, *, open_now: bool, now) -> str:
 @never_cache
 @require_GET
 def track(request: HttpRequest, token: str) -> HttpResponse:
-    report = services.report_by_token(token) if 16 <= len(token) <= 64 else None
+    report = selectors.report_by_token(token) if 16 <= len(token) <= 64 else None
     if report is None:
         raise Http404
     now = timezone.now()
@@ -372,10 +337,10 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "report": report,
         "timeline": timeline,
         "take_up": _deadline(
-            report.take_up_due_at, report.taken_up_at, open_now=report.status == Status.NEW, now=now
+            report.take_up_due_at, report.taken_up_at, open_now=report.status in TAKE_UP.states, now=now
         ),
         "verify": _deadline(
-            report.verify_due_at, report.verified_at, open_now=report.status == Status.VERIFYING, now=now
+            report.verify_due_at, report.verified_at, open_now=report.status in VERIFY.states, now=now
         ),
         "verify_days": round(report.category.verify_hours / 24),
         "tiles_url": settings.MAP_TILES_URL,

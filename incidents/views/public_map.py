@@ -4,7 +4,6 @@ The public sees public categories only (never person-related ones) and of a repo
 category, place, status, date and public answer: never the description, the attachments or the reporter.
 """
 
-import csv
 import json
 from datetime import timedelta
 
@@ -19,19 +18,18 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from portal.exports import formula_safe
+from portal.exports import Table, csv_response
 from portal.models import Country
 
 from .. import selectors
 from ..forms import BBOX_MAX_DEGREES, MapBoxForm, PublicReportFilterForm, PublicStatsFilterForm
-from ..models import Category
-from ..workflow import STATUS_COLOURS, Status
+from ..models import Category, Status
+from ..workflow import STATUS_COLOURS
 
 LIST_PER_PAGE = 20
 LIST_MAX_PAGE = 500
 GEOJSON_MAX_AGE = 60  # seconds: panning back and forth is served by the browser's cache
 STATS_CSV_MAX_AGE = 300
-GROUP_ICONS = [group for group, _label in Category.Group.choices]
 
 
 def _page_number(value: str | None) -> int:
@@ -43,12 +41,7 @@ def _page_number(value: str | None) -> int:
 
 def _public_labels() -> dict:
     """Names the map script shows: categories by code, statuses by code, group labels, a few words."""
-    categories = {
-        c.code: {"name": c.name, "group": c.group}
-        for c in Category.objects.filter(public=True).only(
-            "code", "group", "name_cs", "name_pl", "name_en", "name_nb"
-        )
-    }
+    categories = {c.code: {"name": c.name, "group": c.group} for c in selectors.public_categories()}
     return {
         "categories": categories,
         "statuses": {code: str(label) for code, label in Status.choices},
@@ -283,21 +276,9 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
     another, each with its own header row, separated by an empty row."""
     context = _stats_context(request)
     stats = context["stats"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="okrsek-report-statistics-{stamp}.csv"'
-    patch_cache_control(response, public=True, max_age=STATS_CSV_MAX_AGE)
-    response.write("\ufeff")
-    writer = csv.writer(response)
-
-    def rows(*lines):
-        for line in lines:
-            writer.writerow([formula_safe(cell) for cell in line])
-
-    rows(
-        [gettext("Okrsek: statistics of public reports")],
-        [gettext("From"), timezone.localtime(stats.since).strftime("%Y-%m-%d %H:%M")],
-        [gettext("To"), timezone.localtime(stats.until).strftime("%Y-%m-%d %H:%M")],
+    rows = [
+        [gettext("From"), stats.since],
+        [gettext("To"), stats.until],
         [gettext("Filters"), urlencode(context["form"].filter_query())],
         [],
         [gettext("Figure"), gettext("Value")],
@@ -343,5 +324,12 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
             ]
             for d in context["districts"]
         ),
+    ]
+    table = Table(
+        name=f"okrsek-report-statistics-{timezone.localdate().isoformat()}",
+        header=[gettext("Okrsek: statistics of public reports")],
+        rows=rows,
     )
+    response = csv_response(table, private=False)
+    patch_cache_control(response, public=True, max_age=STATS_CSV_MAX_AGE)
     return response

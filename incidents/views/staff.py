@@ -4,10 +4,9 @@ attachments, the coordinator dashboard and the exports of the filtered queue.
 A report the user may not see answers 404, exactly like one that does not exist: the pages never reveal
 which reports exist."""
 
-import csv
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,21 +24,21 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.exports import formula_safe
-from portal.models import PoliceUnit
+from portal.exports import Table, csv_response
+from portal.web import add_form_errors, error_messages, safe_next
 
-from .. import rules, selectors, services
-from ..models import Report
+from .. import selectors, services
+from ..models import Report, Status
 from ..staff_forms import ActionForm, BulkTakeUpForm, DashboardFilterForm, QueueFilterForm
-from ..workflow import REPORT, TRANSITIONS, Status, transitions_from
+from ..workflow import REPORT, TRANSITIONS
 
 PAGE_SIZE = 25
+BULK_ACTION = "take_up"  # what the queue's checkboxes do
 
 # Timeline entries that are not workflow actions (those take their label from workflow.TRANSITIONS)
 EVENT_LABELS = {
@@ -61,10 +60,6 @@ def _event_label(action: str) -> str:
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied
-
-
-def _is_police(user) -> bool:
-    return user.is_superuser or rules.police.test(user)
 
 
 def _report_or_404(request: HttpRequest, pk: int) -> Report:
@@ -90,10 +85,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     reports = selectors.staff_queue(request.user, **form.filters()).select_related("assignee__profile")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    police = _is_police(request.user)
+    police = request.user.has_perm("incidents.take_up_in_bulk")
+    bulk = REPORT.transition(BULK_ACTION)
     for report in page.object_list:
         report.deadline = _deadline(report, now)
-        report.selectable = police and report.status == Status.NEW
+        report.selectable = police and report.status in bulk.sources
     context = {
         "form": form,
         "page": page,
@@ -111,13 +107,9 @@ def _filter_query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _safe_next(request: HttpRequest, value: str | None) -> str:
-    fallback = reverse("incidents:staff_queue")
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return fallback
+def _back(request: HttpRequest, value: str | None) -> str:
+    """Where to go after a bulk action: the queue page it was sent from (if it is ours), else the queue."""
+    return safe_next(request, value, reverse("incidents:staff_queue"))
 
 
 @login_required
@@ -129,7 +121,7 @@ def bulk_take_up(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for error in form.errors.get("report", []):
             messages.error(request, error)
-        return redirect(_safe_next(request, request.POST.get("next")))
+        return redirect(_back(request, request.POST.get("next")))
     ids = form.cleaned_data["report"]
     visible = selectors.reports_for_staff(request.user).select_related("category").filter(pk__in=ids)
     reports = {report.pk: report for report in visible}
@@ -140,9 +132,9 @@ def bulk_take_up(request: HttpRequest) -> HttpResponse:
             failed.append(_("Report no. %(id)s: not found among your reports.") % {"id": pk})
             continue
         try:
-            services.report_transition(report=report, action="take_up", actor=request.user)
+            services.report_transition(report=report, action=BULK_ACTION, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            reason = " ".join(error_messages(exc)) if isinstance(exc, ValidationError) else str(exc)
             failed.append(f"{report.reference}: {reason}")
         else:
             done.append(report.reference)
@@ -153,7 +145,7 @@ def bulk_take_up(request: HttpRequest) -> HttpResponse:
         )
     for message in failed:
         messages.error(request, _("Not taken up – %(reason)s") % {"reason": message})
-    return redirect(_safe_next(request, form.cleaned_data.get("next")))
+    return redirect(_back(request, form.cleaned_data.get("next")))
 
 
 # --- the report page ------------------------------------------------------------------------------------
@@ -175,9 +167,7 @@ def _render_report(
         event.to_label = status_labels.get(event.to_status, event.to_status)
         event.actor_name = selectors.person_name(event.actor) if event.actor_id else ""
     forms, lost = [], None
-    for transition in transitions_from(report.status):
-        if not services.transition_allowed(report=report, action=transition.name, user=user):
-            continue
+    for transition in REPORT.available(report, user):
         if failed_form is not None and failed_form.transition.name == transition.name:
             forms.append(failed_form)
         else:
@@ -209,14 +199,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_report(request, _report_or_404(request, pk))
 
 
-def _add_service_errors(form: ActionForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_POST
 def report_act(request: HttpRequest, pk: int) -> HttpResponse:
@@ -231,7 +213,7 @@ def report_act(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_transition(report=report, actor=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_form_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You may not do this with this report."))
             status = 403
@@ -285,7 +267,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unit = getattr(getattr(request.user, "profile", None), "police_unit", None)
     units = []
     if request.user.is_superuser:
-        units = list(PoliceUnit.objects.order_by("name"))
+        units = selectors.police_units()
         chosen = request.GET.get("unit", "")
         unit = next((u for u in units if str(u.pk) == chosen), unit or (units[0] if units else None))
     data = selectors.unit_dashboard(police_unit=unit, since=since, until=until) if unit else None
@@ -315,14 +297,11 @@ def _export_reports(request: HttpRequest):
     )
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
-
-
 def _export_fields(report: Report) -> dict:
+    """A report's exported values (datetimes as they are: each format writes them its own way)."""
     return {
         "reference": report.reference,
-        "submitted": _local(report.created_at),
+        "submitted": report.created_at,
         "category": report.category.code,
         "category_name": str(report.category.name),
         "status": report.status,
@@ -330,18 +309,18 @@ def _export_fields(report: Report) -> dict:
         "district": report.district.name if report.district_id else "",
         "municipality": report.municipality.name if report.municipality_id else "",
         "officer": selectors.person_name(report.assignee) if report.assignee_id else "",
-        "take_up_due": _local(report.take_up_due_at),
-        "taken_up": _local(report.taken_up_at),
-        "verify_due": _local(report.verify_due_at),
-        "verified": _local(report.verified_at),
-        "closed": _local(report.closed_at),
+        "take_up_due": report.take_up_due_at,
+        "taken_up": report.taken_up_at,
+        "verify_due": report.verify_due_at,
+        "verified": report.verified_at,
+        "closed": report.closed_at,
         "take_up_overdue": report.take_up_overdue,
         "verify_overdue": report.verify_overdue,
         "supports": report.support_count,
         "partner_body": report.partner_body.name if report.partner_body_id else "",
         "description": report.description,
         "public_answer": report.public_answer,
-        "url": services.staff_url(report),
+        "url": selectors.staff_url(report),
     }
 
 
@@ -372,13 +351,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-def csv_safe(value) -> object:
-    """A CSV cell: booleans as 1/0, formula-like text made safe (portal.exports), the rest as it is."""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return formula_safe(value)
-
-
 def _bad_filters() -> HttpResponse:
     return HttpResponseBadRequest(
         _("The filters were not understood. Go back to the queue and choose them again."),
@@ -386,35 +358,32 @@ def _bad_filters() -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def _filename() -> str:
+    return f"reports-{timezone.localdate():%Y-%m-%d}"
 
 
-def _filename(extension: str) -> str:
-    return f"reports-{timezone.localdate():%Y-%m-%d}.{extension}"
+def _csv_rows(reports) -> Iterator[list]:
+    for report in reports:
+        fields = _export_fields(report)
+        fields["latitude"], fields["longitude"] = round(report.point.y, 6), round(report.point.x, 6)
+        yield [fields[key] for key, _label in EXPORT_COLUMNS]
 
 
 @login_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered queue as a spreadsheet (``portal.exports``: streamed row by row, formula-safe)."""
     reports = _export_reports(request)
     if reports is None:
         return _bad_filters()
-    writer = csv.writer(_Echo())
+    header = [str(label) for _key, label in EXPORT_COLUMNS]
+    return csv_response(Table(name=_filename(), header=header, rows=_csv_rows(reports)), streaming=True)
 
-    def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([str(label) for _key, label in EXPORT_COLUMNS])
-        for report in reports:
-            fields = _export_fields(report)
-            fields["latitude"], fields["longitude"] = round(report.point.y, 6), round(report.point.x, 6)
-            yield writer.writerow([csv_safe(fields[key]) for key, _label in EXPORT_COLUMNS])
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _json_value(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="minutes")
+    return "" if value is None else value
 
 
 @login_required
@@ -434,13 +403,13 @@ def export_geojson(request: HttpRequest) -> HttpResponse:
                     "type": "Point",
                     "coordinates": [round(report.point.x, 6), round(report.point.y, 6)],
                 },
-                "properties": _export_fields(report),
+                "properties": {key: _json_value(value) for key, value in _export_fields(report).items()},
             }
             yield ("," if index else "") + json.dumps(feature, ensure_ascii=False)
         yield "]}"
 
     response = StreamingHttpResponse(chunks(), content_type="application/geo+json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("geojson")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename()}.geojson"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

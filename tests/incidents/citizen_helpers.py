@@ -66,7 +66,7 @@ def citizen_fixture(db, make_user, client):
 
 def forget_served_extent() -> None:
     """The report form's map caches the served area; a test's area is not the last one's."""
-    from incidents.views.public import served_extent_cache_key
+    from incidents.selectors import served_extent_cache_key
 
     cache.delete_many([served_extent_cache_key(country) for country in Country.values])
 

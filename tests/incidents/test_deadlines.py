@@ -3,7 +3,6 @@ after taking up; a reminder to the officer 6 h before each deadline; overdue mar
 notified to the officer and the unit's coordinators. Exactly one notification per event, whatever runs the
 sweep twice, after a downtime, or on two workers at once. A broker that is down loses no notification."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +18,8 @@ from portal import roles
 from portal import services as portal_services
 from portal.celery import app as celery_app
 from portal.models import ActivityLog, Country, Municipality, Notification, PoliceUnit
+
+from .concurrency import run_at_once
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 IN_DISTRICT = Point(12.92, 49.44, srid=4326)
@@ -254,23 +255,7 @@ def test_two_workers_sweeping_at_once_notify_each_event_once(place):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent sweeps need PostgreSQL: SQLite serialises writers, there is no race to test")
     reports = [_submit(place, ip=f"198.51.100.{n}", now=T0) for n in range(20)]
-    outcomes, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def sweep():
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(services.deadlines_sweep(now=T0 + timedelta(days=3)))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes, errors = run_at_once(lambda: services.deadlines_sweep(now=T0 + timedelta(days=3)))
 
     assert errors == [] and len(outcomes) == 2
     assert sum(o.take_up_overdue for o in outcomes) == len(reports)

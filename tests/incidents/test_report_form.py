@@ -2,13 +2,14 @@
 lost), attachments, the per-client limit, the honeypot, the nearby check and support, double submission."""
 
 import re
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
-from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
@@ -30,6 +31,7 @@ from tests.incidents.citizen_helpers import (  # noqa: F401  (citizen_fixture: t
     post,
     upload,
 )
+from tests.incidents.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 PRAGUE = ZoneInfo("Europe/Prague")
@@ -379,13 +381,49 @@ def test_sending_the_same_form_twice_files_one_report(client, citizen):
     assert Report.objects.get().reference in client.get("/reports/submitted/").content.decode()
 
 
-def test_a_click_while_the_first_is_still_saving_waits_and_files_nothing(client, citizen, monkeypatch):
+def test_a_click_while_the_first_is_still_saving_files_nothing_more(client, citizen):
     data = form_data(client)
-    cache.add(public._nonce_key(data["nonce"]), public.NONCE_PENDING, 60)  # the first request is running
-    monkeypatch.setattr(public, "NONCE_WAIT_SECONDS", 0.5)
+    # The first click's request has filed the report under the form's key and not answered yet
+    first, _token = services.report_submit(
+        category=citizen["dumping"],
+        point=point(IN_DISTRICT),
+        ip=IP,
+        submission_key=public._nonce_key(data["nonce"]),
+    )
     response = post(client, data)
     assert response.status_code == 302 and response["Location"] == "/reports/submitted/"
-    assert not Report.objects.exists()
+    assert list(Report.objects.all()) == [first]  # the twin filed nothing
+
+
+def test_the_same_key_twice_through_the_service_returns_the_first_report_without_its_token(citizen):
+    key = uuid.uuid4()
+    kwargs = {"category": citizen["dumping"], "point": point(IN_DISTRICT), "ip": IP, "submission_key": key}
+    first, token = services.report_submit(**kwargs, reporter_email="once@example.org")
+    again, no_token = services.report_submit(**kwargs, reporter_email="once@example.org")
+    assert again == first and token and no_token is None
+    assert Report.objects.count() == 1 and first.submission_key == key
+    assert Notification.objects.filter(to_email="once@example.org").count() == 1
+    # Without a key (the API, imports) every call files a report
+    services.report_submit(**{**kwargs, "submission_key": None, "ip": "192.0.2.9"})
+    assert Report.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_with_the_same_form_at_once_file_one_report(citizen):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "concurrent requests need PostgreSQL: SQLite serialises writers, there is no race to test"
+        )
+    key = uuid.uuid4()
+    outcomes, errors = run_at_once(
+        lambda: services.report_submit(
+            category=citizen["dumping"], point=point(IN_DISTRICT), ip=IP, submission_key=key
+        )
+    )
+    assert errors == [] and len(outcomes) == 2
+    assert Report.objects.count() == 1
+    assert {report.pk for report, _token in outcomes} == {Report.objects.get().pk}
+    assert sorted(token is None for _report, token in outcomes) == [False, True]
 
 
 def test_a_forged_or_missing_nonce_shows_the_form_again_with_everything_typed(client, citizen):

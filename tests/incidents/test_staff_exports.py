@@ -5,6 +5,9 @@ import io
 import json
 
 import pytest
+from django.utils import timezone
+
+from incidents.models import Report
 
 from .staff_helpers import act, login, staff_fixture, submit  # noqa: F401
 
@@ -121,3 +124,21 @@ def test_export_queries_do_not_grow_with_the_reports(client, staff, reports, dja
         assert len(read_csv(client.get(CSV))) == 22
     with django_assert_max_num_queries(10):
         assert len(read_geojson(client.get(GEOJSON))["features"]) == 22
+
+
+@pytest.mark.django_db
+def test_csv_cells_follow_the_export_convention(client, staff, reports):
+    """portal.exports: local times to the minute without a zone, yes/no in the reader's language, empty cells
+    for what has not happened."""
+    west = Report.objects.get(pk=reports["west"].pk)
+    Report.objects.filter(pk=west.pk).update(take_up_overdue=True)
+    login(client, staff["officer"])
+    (row,) = read_csv(client.get(CSV))
+    assert row["Submitted"] == timezone.localtime(west.created_at).strftime("%Y-%m-%d %H:%M")
+    assert row["Taken up"] == timezone.localtime(west.taken_up_at).strftime("%Y-%m-%d %H:%M")
+    assert row["Verified"] == "" and row["Closed"] == ""
+    assert row["Take-up overdue"] == "yes" and row["Verification overdue"] == "no"
+    assert row["Supports"] == "0"
+    login(client, staff["officer"], language="cs")
+    (row,) = read_csv(client.get(CSV))
+    assert "ano" in row.values() and "ne" in row.values()

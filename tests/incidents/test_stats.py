@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents import selectors
+from incidents.selectors.stats import median
 from incidents.workflow import Status
 from portal.exports import formula_safe as csv_safe
 
@@ -326,3 +327,30 @@ def test_csv_cannot_smuggle_formulas_into_a_spreadsheet(client, frozen, public_a
 )
 def test_csv_safe(value, expected):
     assert csv_safe(value) == expected
+
+
+# --- the one median (statistics and the coordinator dashboard) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "counts, expected",
+    [
+        ({}, None),
+        ({7: 1}, 7),
+        ({1: 1, 2: 1, 9: 1}, 2),
+        ({1: 1, 2: 1, 9: 1, 10: 1}, 5.5),  # the mean of the middle two
+        ({3: 2, 1: 1}, 3),  # counts weigh: 1, 3, 3
+        ({1: 2, 3: 2}, 2),  # 1, 1, 3, 3
+        ({0.5: 1, 100: 1}, 50.25),
+    ],
+)
+def test_median_of_counted_values(counts, expected):
+    assert median(counts) == expected
+
+
+@pytest.mark.parametrize("values", [[5], [1, 2], [3, 1, 2], [10, 20, 30, 60], [4.5, 1, 1, 8, 2.25, 9, 9]])
+def test_median_agrees_with_the_statistics_module(values):
+    import statistics
+    from collections import Counter
+
+    assert median(Counter(values)) == statistics.median(values)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from incidents import services
+from incidents import selectors, services
 from incidents.models import Report
 from incidents.workflow import TRANSITIONS, Status
 from portal.models import ActivityLog, Notification
@@ -34,7 +34,7 @@ def test_report_in_a_district_goes_to_its_officer_with_deadline(area):
     assert report.municipality == area["town"]
     assert report.status == Status.NEW
     assert report.take_up_due_at == now + timedelta(hours=48) == report.due_at
-    assert services.report_by_token(token) == report
+    assert selectors.report_by_token(token) == report
     assert report.token_hash != token and token not in str(Report.objects.values_list().get(pk=report.pk))
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == ["citizen@example.org", "coord@example.org", "officer@example.org"]

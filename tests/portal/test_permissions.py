@@ -28,6 +28,7 @@ MATRIX = {
     ("incidents.view_queue", None): {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY},
     ("incidents.view_unit_dashboard", None): {roles.COORDINATOR},
     ("incidents.export_reports", None): {roles.OFFICER, roles.COORDINATOR},
+    ("incidents.take_up_in_bulk", None): {roles.OFFICER, roles.COORDINATOR},
     ("workshops.register", None): {
         roles.MUNICIPAL_STAFF,
         roles.OFFICER,

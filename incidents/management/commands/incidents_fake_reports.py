@@ -1,7 +1,9 @@
-"""``manage.py incidents_fake_reports N [--days D] [--seed S] [--no-events]``: add N made-up but plausible
-reports inside the safety districts (and a few big towns outside every district), spread over the last D days,
-with statuses, deadlines and timestamps the workflow would have produced. For looking at the public map and
-the statistics with many reports, and for the benchmarks (bulk inserts: a million reports take minutes).
+"""``manage.py incidents_fake_reports N [--days D] [--seed S] [--no-events]``: a bench and demo tool that adds
+N made-up but plausible reports inside the safety districts (and a few big towns outside every district),
+spread over the last D days. For looking at the public map and the statistics with many reports, and for the
+benchmarks: bulk inserts (a million reports take minutes), so it does not go through the services. The
+histories are drawn here (how long police take); statuses, timestamps, deadlines and overdue and reminder
+flags come from the workflow's declarations through ``incidents.fake.replay``.
 
 Never for production data: the reports are fiction (their descriptions say so)."""
 
@@ -18,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from incidents.models import Category, District, Report, ReportEvent, _reference
-from incidents.workflow import REMINDER_BEFORE, Status
+from incidents.fake import replay
+from incidents.models import Category, District, Report, ReportEvent, Status, _reference
+from incidents.workflow import TRANSITIONS
 from portal.models import Country, Municipality, PartnerBody
 from portal.services import activity_log
 
@@ -57,7 +60,8 @@ ANSWERS = {
         Status.HANDED_OVER: ["Przekazano straży miejskiej.", "Przekazano zarządcy drogi."],
     },
 }
-OUTCOMES = [(Status.CONFIRMED, 0.6), (Status.NOT_CONFIRMED, 0.32), (Status.JOKE_OR_MISTAKE, 0.08)]
+# How verification ends (the transition and its share); a confirmed threat is then eliminated or handed over
+OUTCOMES = [("confirm", 0.6), ("not_confirm", 0.32), ("joke", 0.08)]
 
 
 @dataclass
@@ -108,7 +112,7 @@ class Command(BaseCommand):
         made = 0
         while made < count:
             size = min(batch_size, count - made)
-            reports = [
+            faked = [
                 self.fake(
                     rng,
                     now,
@@ -119,12 +123,13 @@ class Command(BaseCommand):
                 )
                 for _i in range(size)
             ]
+            reports = [report for report, _events in faked]
             self.unique_references(reports)
             with transaction.atomic():
                 Report.objects.bulk_create(reports, batch_size=batch_size)
                 if not no_events:
                     ReportEvent.objects.bulk_create(
-                        [event for r in reports for event in self.events(r)], batch_size=batch_size
+                        [event for _report, events in faked for event in events], batch_size=batch_size
                     )
             made += size
             if options.get("verbosity", 1) > 1:
@@ -194,11 +199,11 @@ class Command(BaseCommand):
                 return point
         return area.geometry.point_on_surface
 
-    def fake(self, rng, now: datetime, days: int, area: Area, category: Category, partner_bodies) -> Report:
-        """One report, its history drawn from how long police take: take-up after ~10 h (some past the 48 h),
-        verification ~1.5 days later, confirmed threats eliminated or handed over within days."""
+    def fake(self, rng, now: datetime, days: int, area: Area, category: Category, partner_bodies) -> tuple:
+        """One report and its timeline rows, its history drawn from how long police take: take-up after
+        ~10 h (some past the 48 h), verification ~1.5 days later, confirmed threats eliminated or handed over
+        within days."""
         created = now - timedelta(seconds=rng.uniform(0, days * 86400))
-        take_up_due = created + timedelta(hours=category.take_up_hours)
         report = Report(
             reference=_reference(),
             token_hash=secrets.token_hex(32),
@@ -212,46 +217,27 @@ class Command(BaseCommand):
             district_id=area.district_id,
             municipality_id=area.municipality_id,
             assignee_id=area.officer_id,
-            status=Status.NEW,
             support_count=rng.choice([0, 0, 0, 0, 1, 2]),
             created_at=created,
-            updated_at=created,
-            take_up_due_at=take_up_due,
-            due_at=take_up_due,
         )
         answers = ANSWERS[area.language]
+
+        def answer(transition: str, share: float) -> dict:
+            status = TRANSITIONS[transition].target
+            return {"public_answer": rng.choice(answers[status])} if rng.random() < share else {}
+
         taken = created + _hours(rng, 10, 1.0)
-        if taken > now:
-            report.take_up_overdue = now > take_up_due
-            report.take_up_reminded = now > take_up_due - REMINDER_BEFORE
-            return report
-        verify_due = taken + timedelta(hours=category.verify_hours)
-        report.status, report.taken_up_at, report.updated_at = Status.VERIFYING, taken, taken
-        report.verify_due_at = report.due_at = verify_due
-        report.take_up_overdue = report.take_up_reminded = taken > take_up_due
         verified = taken + _hours(rng, 36, 0.8)
-        if verified > now:
-            report.verify_overdue = now > verify_due
-            report.verify_reminded = now > verify_due - REMINDER_BEFORE
-            return report
         outcome = rng.choices([o for o, _w in OUTCOMES], [w for _o, w in OUTCOMES])[0]
-        report.status, report.verified_at, report.updated_at = outcome, verified, verified
-        report.due_at = None
-        report.verify_overdue = report.verify_reminded = verified > verify_due
-        if outcome != Status.CONFIRMED:
-            report.closed_at = verified
-            report.public_answer = rng.choice(answers[outcome]) if rng.random() < 0.7 else ""
-            return report
-        report.public_answer = rng.choice(answers[Status.CONFIRMED]) if rng.random() < 0.4 else ""
-        closed = verified + _hours(rng, 4 * 24, 1.0)
-        if closed > now:
-            return report
-        final = Status.HANDED_OVER if partner_bodies and rng.random() < 0.3 else Status.ELIMINATED
-        report.status, report.closed_at, report.updated_at = final, closed, closed
-        report.public_answer = rng.choice(answers[final])
-        if final == Status.HANDED_OVER:
-            report.partner_body_id = rng.choice(partner_bodies)
-        return report
+        confirmed = TRANSITIONS[outcome].target == Status.CONFIRMED
+        path = [("take_up", taken, {}), (outcome, verified, answer(outcome, 0.4 if confirmed else 0.7))]
+        if confirmed:
+            closing = "hand_over" if partner_bodies and rng.random() < 0.3 else "eliminate"
+            inputs = answer(closing, 1.0)
+            if TRANSITIONS[closing].input("partner_body"):
+                inputs["partner_body"] = rng.choice(partner_bodies)
+            path.append((closing, verified + _hours(rng, 4 * 24, 1.0), inputs))
+        return report, replay(report, path, now=now)
 
     @staticmethod
     def unique_references(reports: list[Report]) -> None:
@@ -268,50 +254,3 @@ class Command(BaseCommand):
                 return
             for report in clashes:
                 report.reference = _reference()
-
-    @staticmethod
-    def events(report: Report) -> list[ReportEvent]:
-        events = [ReportEvent(report=report, at=report.created_at, action="submitted", to_status=Status.NEW)]
-        if report.taken_up_at:
-            events.append(
-                ReportEvent(
-                    report=report,
-                    at=report.taken_up_at,
-                    actor_id=report.assignee_id,
-                    action="take_up",
-                    from_status=Status.NEW,
-                    to_status=Status.VERIFYING,
-                )
-            )
-        if report.verified_at:
-            action = {
-                Status.NOT_CONFIRMED: "not_confirm",
-                Status.JOKE_OR_MISTAKE: "joke",
-            }.get(report.status, "confirm")
-            target = report.status if action != "confirm" else Status.CONFIRMED
-            final = report.status in (Status.ELIMINATED, Status.HANDED_OVER)
-            events.append(
-                ReportEvent(
-                    report=report,
-                    at=report.verified_at,
-                    actor_id=report.assignee_id,
-                    action=action,
-                    from_status=Status.VERIFYING,
-                    to_status=target,
-                    public_answer="" if final else report.public_answer,
-                )
-            )
-            if final:
-                events.append(
-                    ReportEvent(
-                        report=report,
-                        at=report.closed_at,
-                        actor_id=report.assignee_id,
-                        action="eliminate" if report.status == Status.ELIMINATED else "hand_over",
-                        from_status=Status.CONFIRMED,
-                        to_status=report.status,
-                        public_answer=report.public_answer,
-                        data={"partner_body": report.partner_body_id, "assignee": None},
-                    )
-                )
-        return events
