@@ -4,9 +4,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 
-from . import services
+from . import roles, services
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -32,6 +33,10 @@ class AccountAdapter(DefaultAccountAdapter):
             language=translation.get_language() or "cs",
             recipient=user if getattr(user, "pk", None) else None,
         )
+
+    def get_login_redirect_url(self, request):
+        """Each role lands on its work page (allauth has already taken a safe ``next`` when there is one)."""
+        return reverse(roles.work_url_name(request.user))
 
     @transaction.atomic
     def save_user(self, request, user, form, commit=True):

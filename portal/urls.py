@@ -26,3 +26,7 @@ urlpatterns = [
 
 # Uploaded files (report photos, proposal attachments, publications) are never served from MEDIA_URL: each app
 # serves its files through a view that checks the permission on the object they belong to.
+
+handler403 = "portal.errors.error_403"
+handler404 = "portal.errors.error_404"
+handler500 = "portal.errors.error_500"
