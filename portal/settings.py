@@ -192,6 +192,9 @@ LANGUAGES = [
     ("nb", _("Norwegian Bokmål")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers per language (portal/formats/<lang>/formats.py): en-GB style for English, "3. 12. 2026"
+# for Czech. Thousands are grouped where a template asks for it (|intcomma), never in ids and URLs.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Prague")
