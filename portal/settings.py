@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rules",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "leaflet",
     "csp",
     "portal",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.mfa.MfaRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -176,6 +178,18 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Okrsek] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGIN_URL = "account_login"
+
+# --- Second factor (allauth.mfa: TOTP and recovery codes; WebAuthn would need the fido2 package). Roles that
+# must set it up before opening any page but the account pages (portal/mfa.py), and superusers. On by default;
+# DEBUG (make run's demos with the seed_demo users) relaxes it unless MFA_REQUIRED_ROLES is given.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Okrsek"
+MFA_STAFF_ROLES = ["officer", "coordinator", "partner_body", "programme_manager", "commission_member"]
+MFA_REQUIRED_ROLES = [
+    role for role in env.list("MFA_REQUIRED_ROLES", default=[] if DEBUG else MFA_STAFF_ROLES) if role.strip()
+]
+MFA_REQUIRED_SUPERUSER = env.bool("MFA_REQUIRED_SUPERUSER", default=not DEBUG)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

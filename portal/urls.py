@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,6 +13,10 @@ portal_patterns = (
     ],
     "portal",
 )
+
+# /admin/ logs in through allauth (its rate limits and the second factor): the admin's own login form is
+# replaced by a redirect to the account login, and only active staff pass.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -100,7 +100,7 @@ def test_header_fits_and_every_link_is_reachable(
     _assert_links_reachable(page, phone)
     if phone:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-menu.png"), animations="disabled")
-        page.keyboard.press("Escape")
+        page.locator(".menu-button").click()
         expect(page.locator(".site-menu-panel")).to_be_hidden()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= viewport["width"], f"the page scrolls sideways: {scroll_width} px"
@@ -157,4 +157,31 @@ def test_error_pages_in_the_layout_pass_axe(
     )
     violations = _axe_violations(page)
     assert violations == [], _report(path, violations)
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "viewport"), [("cs", PHONE), ("nb", DESKTOP)], ids=["cs-phone", "nb-desktop"]
+)
+def test_second_factor_setup_in_the_layout(new_context, live_server, make_user, settings, language, viewport):
+    settings.MFA_REQUIRED_ROLES = [roles.OFFICER]
+    make_user(email="okrskar@example.org", roles=[roles.OFFICER])
+    context = _context(new_context, viewport, language)
+    _set_language(context, live_server, language)
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("input[name=login]").fill("okrskar@example.org")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form[method=post]").first.locator("[type=submit]").first.click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))  # sent there before the queue
+    expect(page.locator("main input[name=code]")).to_be_visible()
+    expect(page.locator("main svg, main img").first).to_be_visible()  # the QR code
+    assert _header_height(page) <= HEADER_MAX
+    page.screenshot(
+        path=str(SCREENSHOTS / f"mfa-setup-{'phone' if viewport == PHONE else 'desktop'}-{language}.png"),
+        full_page=True,
+        animations="disabled",
+    )
+    violations = _axe_violations(page)
+    assert violations == [], _report("/accounts/2fa/totp/activate/", violations)
     context.close()
