@@ -20,8 +20,14 @@ from .roles import role_names
 _OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
 
 
+def mfa_enforced() -> bool:
+    return bool(getattr(settings, "MFA_REQUIRED_ROLES", ())) or getattr(
+        settings, "MFA_REQUIRED_SUPERUSER", False
+    )
+
+
 def mfa_required(user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    if not mfa_enforced() or not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser and getattr(settings, "MFA_REQUIRED_SUPERUSER", False):
         return True

@@ -16,7 +16,7 @@ VAR_DIR = Path(os.environ.get("OKRSEK_VAR_DIR", BASE_DIR / "var"))
 
 env = environ.Env()
 # *_FILE variants: read the value from the named file (secrets mounted as files).
-for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "IP_HASH_SALT"):
+for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CACHE_URL", "EMAIL_URL", "IP_HASH_SALT"):
     _file = os.environ.get(f"{_name}_FILE")
     if _file and _name not in os.environ:
         os.environ[_name] = Path(_file).read_text(encoding="utf-8").strip()
@@ -112,14 +112,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["gis.W001"])
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 
-# --- Cache and Celery: Redis with REDIS_URL, else local memory and the filesystem broker under var/
+# --- Cache and Celery: Redis with REDIS_URL (the broker; also the cache unless CACHE_URL names another), else
+# local memory and the filesystem broker under var/. The Redis cache fails open (portal/cache.py): with Redis
+# down, pages render without the cache and only /healthz reports the broker.
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "filesystem://"
     _queue_dir = str(VAR_DIR / "celery" / "queue")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
