@@ -95,6 +95,7 @@ def test_header_fits_and_every_link_is_reachable(
     name = f"layout-home-{'phone' if phone else 'desktop'}-{language}"
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled")
     height = _header_height(page)
+    print(f"header height at {viewport['width']} px in {language}: {height:.0f} px")
     assert height <= HEADER_MAX, f"the header is {height} px high at {viewport['width']} px"
     expect(page.locator("#language-select")).to_be_visible()
     _assert_links_reachable(page, phone)

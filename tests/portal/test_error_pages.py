@@ -179,3 +179,12 @@ def test_login_respects_a_safe_next_only(client, make_user, settings, next_url, 
     )
     assert response.status_code == 302
     assert response["Location"] == (reverse("incidents:staff_queue") if "evil" in next_url else expected)
+
+
+@pytest.mark.django_db
+def test_log_in_as_another_user_from_the_403_page(client, make_user):
+    make_user(email="plain@example.org")
+    client.login(email="plain@example.org", password=PASSWORD)
+    response = client.post("/accounts/logout/", {"next": "/accounts/login/?next=/my/"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/my/"
+    assert "_auth_user_id" not in client.session
