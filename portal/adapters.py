@@ -1,12 +1,16 @@
+import time
 from types import SimpleNamespace
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 
-from . import services
+from . import roles, services
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -32,6 +36,25 @@ class AccountAdapter(DefaultAccountAdapter):
             language=translation.get_language() or "cs",
             recipient=user if getattr(user, "pk", None) else None,
         )
+
+    def get_login_redirect_url(self, request):
+        """Each role lands on its work page (allauth has already taken a safe ``next`` when there is one)."""
+        return reverse(roles.work_url_name(request.user))
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Staff sent to set up their first second factor right after logging in are not asked for their
+        password again; changing an existing one still is."""
+        request = allauth_context.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            from allauth.mfa.models import Authenticator
+
+            records = get_authentication_records(request, request.user)
+            recent = [
+                r for r in records if time.time() - r.get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
+            ]
+            if recent and not Authenticator.objects.filter(user=request.user).exists():
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     @transaction.atomic
     def save_user(self, request, user, form, commit=True):

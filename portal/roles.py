@@ -48,3 +48,15 @@ def role_names(user) -> frozenset[str]:
         cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
         user._okrsek_roles = cached
     return cached
+
+
+def work_url_name(user) -> str:
+    """The URL name where ``user`` starts after logging in: the first work page of their only role (or of
+    several roles that share it, e.g. officer and coordinator both start at the queue), the "My work" page
+    for several roles that start at different places, the home page without a role."""
+    starts = {ROLE_LINKS[name][0][0] for name in role_names(user) if ROLE_LINKS.get(name)}
+    if not starts:
+        return "portal:home"
+    if len(starts) == 1:
+        return starts.pop()
+    return "portal:dashboard"

@@ -407,3 +407,17 @@ def user_set_roles(*, user, roles: list[str], actor=None, notify: bool = True) -
             recipient=user,
             context={"role_codes": sorted(roles)},
         )
+
+
+def users_deactivate(*, users, actor) -> int:
+    """Lock leavers out: inactive users cannot log in (allauth and the admin refuse them) and their sessions
+    stop working at the next request. Their records and the activity log keep their name."""
+    changed = 0
+    with transaction.atomic():
+        for user in users:
+            if user.is_active:
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+                activity_log(actor=actor, verb="user.deactivated", target=user)
+                changed += 1
+    return changed

@@ -16,7 +16,7 @@ VAR_DIR = Path(os.environ.get("OKRSEK_VAR_DIR", BASE_DIR / "var"))
 
 env = environ.Env()
 # *_FILE variants: read the value from the named file (secrets mounted as files).
-for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "IP_HASH_SALT"):
+for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CACHE_URL", "EMAIL_URL", "IP_HASH_SALT"):
     _file = os.environ.get(f"{_name}_FILE")
     if _file and _name not in os.environ:
         os.environ[_name] = Path(_file).read_text(encoding="utf-8").strip()
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rules",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "leaflet",
     "csp",
     "portal",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.mfa.MfaRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -110,14 +112,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["gis.W001"])
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 
-# --- Cache and Celery: Redis with REDIS_URL, else local memory and the filesystem broker under var/
+# --- Cache and Celery: Redis with REDIS_URL (the broker; also the cache unless CACHE_URL names another), else
+# local memory and the filesystem broker under var/. The Redis cache fails open (portal/cache.py): with Redis
+# down, pages render without the cache and only /healthz reports the broker.
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "filesystem://"
     _queue_dir = str(VAR_DIR / "celery" / "queue")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -176,6 +189,18 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Okrsek] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGIN_URL = "account_login"
+
+# --- Second factor (allauth.mfa: TOTP and recovery codes; WebAuthn would need the fido2 package). Roles that
+# must set it up before opening any page but the account pages (portal/mfa.py), and superusers. On by default;
+# DEBUG (make run's demos with the seed_demo users) relaxes it unless MFA_REQUIRED_ROLES is given.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Okrsek"
+MFA_STAFF_ROLES = ["officer", "coordinator", "partner_body", "programme_manager", "commission_member"]
+MFA_REQUIRED_ROLES = [
+    role for role in env.list("MFA_REQUIRED_ROLES", default=[] if DEBUG else MFA_STAFF_ROLES) if role.strip()
+]
+MFA_REQUIRED_SUPERUSER = env.bool("MFA_REQUIRED_SUPERUSER", default=not DEBUG)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -192,6 +217,9 @@ LANGUAGES = [
     ("nb", _("Norwegian Bokmål")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers per language (portal/formats/<lang>/formats.py): en-GB style for English, "3. 12. 2026"
+# for Czech. Thousands are grouped where a template asks for it (|intcomma), never in ids and URLs.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Prague")

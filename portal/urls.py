@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,6 +14,10 @@ portal_patterns = (
     "portal",
 )
 
+# /admin/ logs in through allauth (its rate limits and the second factor): the admin's own login form is
+# replaced by a redirect to the account login, and only active staff pass.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include(portal_patterns)),
@@ -26,3 +31,7 @@ urlpatterns = [
 
 # Uploaded files (report photos, proposal attachments, publications) are never served from MEDIA_URL: each app
 # serves its files through a view that checks the permission on the object they belong to.
+
+handler403 = "portal.errors.error_403"
+handler404 = "portal.errors.error_404"
+handler500 = "portal.errors.error_500"

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
@@ -22,11 +21,10 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    # The map shows the country of the visitor's language: Polish visitors see Wrocław, the others Plzeňsko.
-    country = Country.PL if get_language() == "pl" else Country.CZ
+    # The map shows the deployment's whole area (every served municipality) whatever the visitor's language:
+    # language is not geography.
     context = {
-        "map_country": country,
-        "municipality_count": selectors.municipalities_served(country=country).count(),
+        "municipality_count": selectors.municipalities_served().count(),
         "tiles_url": settings.MAP_TILES_URL,
         "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }

@@ -60,7 +60,8 @@ def test_programme_page_shows_waves_districts_budget_and_regional_projects(
         response = client.get(f"/grants/programme/{public_world.slug}/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.index("July 1, 2010") < html.index("Rokycany") and "Stod" in html
+    # English dates are en-GB style (portal/formats), no longer US "July 1, 2010"
+    assert html.index("1 July 2010") < html.index("Rokycany") and "Stod" in html
     assert "Domažlice – střed" in html and "Jan Okrskář" in html
     assert "eBezpečnost" in html
     assert "3\u00a0000\u00a0000" not in html  # the total budget is the programme's (1 000 000)
