@@ -95,7 +95,20 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"spatialite:///{VAR_DIR / 'okrsek.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # web, worker and beat write to one file at once (tests/portal/test_sqlite_concurrency.py):
+    # - WAL: readers never wait for a writer, and a writer never waits for readers;
+    # - IMMEDIATE: every transaction takes the write lock when it begins, so a transaction that reads, then
+    #   writes can wait for its turn. In SQLite's default (DEFERRED) mode it would try to upgrade its read
+    #   lock mid-way and fail at once with "database is locked", whatever the timeout;
+    # - timeout: how long a writer waits for the lock (SQLite's busy timeout) before it gives up;
+    # - synchronous stays FULL (the default): a save confirmed to the user survives a power cut too.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+    )
     DATABASES["default"]["TEST"] = {"NAME": None}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
