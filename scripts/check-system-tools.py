@@ -42,8 +42,9 @@ PACKAGES = {
     "npm": {"npm", "nodejs"},  # NodeSource's nodejs bundles npm
     "python3": {"python3", "python3-minimal"},
 }
-# Programs that come with the project's virtualenv or Python itself, not from a Debian package.
-NOT_DEBIAN = {"celery", "gunicorn", "honcho", "pytest", "ruff", "playwright"}
+# Programs that come with the project's virtualenv, not from a Debian package; and make, which runs the
+# Makefile itself (the README's one prerequisite).
+NOT_DEBIAN = {"celery", "gunicorn", "honcho", "pytest", "ruff", "playwright", "make"}
 
 _CALL = re.compile(
     r"(?:subprocess\.\w+|check_output|check_call|Popen)\(\s*\[\s*[\"']([\w.+-]+)[\"']"

@@ -53,3 +53,24 @@ def test_a_program_nobody_has_mapped_to_a_package_is_reported(tmp_path):
     result = _check("--makefile", str(makefile), str(app))
     assert result.returncode == 1
     assert "'qpdf' (run in app/pdf.py) is not in scripts/check-system-tools.py's table" in result.stdout
+
+
+def test_make_messages_compiles_every_catalogue_also_of_an_app_added_later(tmp_path):
+    """`make messages` is what the Makefile and the Dockerfile both run: it must pick up every catalogue,
+    the project's and each app's, without being told about a new app."""
+    (tmp_path / "Makefile").write_text((ROOT / "Makefile").read_text())
+    catalogue = (
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Report"\nmsgstr "Hlášení"\n'
+    )
+    for folder in ("locale", "incidents/locale", "audits/locale"):
+        po = tmp_path / folder / "cs" / "LC_MESSAGES" / "django.po"
+        po.parent.mkdir(parents=True)
+        po.write_text(catalogue)
+    result = subprocess.run(
+        ["make", "-s", "messages"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    for folder in ("locale", "incidents/locale", "audits/locale"):
+        assert (tmp_path / folder / "cs" / "LC_MESSAGES" / "django.mo").stat().st_size > 0
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "\nRUN make messages" in dockerfile and "msgfmt" not in dockerfile  # the same rule, no copy of it
