@@ -141,6 +141,9 @@ else:
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
+        # kombu looks into the folder once a second by default: a queued task waited up to 1 s, and a worker
+        # took at most ~2 tasks a second (bench/outbox.py, docs/performance.md). A look costs one listdir.
+        "polling_interval": env.float("BROKER_POLLING_INTERVAL", default=0.1),
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
