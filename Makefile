@@ -31,10 +31,8 @@ help:
 	@echo "make lint   ruff check and format check"
 
 run: setup demo
-	@echo
-	@echo "Okrsek runs at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
-	@echo
-	$(VENV)/bin/honcho start -f Procfile
+	@$(PY) scripts/run-summary.py
+	@$(VENV)/bin/honcho start -f Procfile
 
 test: setup system-test node
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -91,7 +89,7 @@ migrate: python
 	$(PY) manage.py migrate --no-input -v 0
 
 demo: migrate
-	$(PY) manage.py seed_demo
+	@$(PY) manage.py seed_demo -v 0
 
 static: python
 	$(PY) manage.py collectstatic --no-input -v 0

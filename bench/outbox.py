@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--emails", type=int, default=100)
     parser.add_argument("--interval", type=float, nargs="+", default=[1.0, 0.1])
     args = parser.parse_args()
-    assert settings.CELERY_BROKER_URL == "filesystem://", "measures the embedded default: unset REDIS_URL"
+    assert settings.CELERY_BROKER_URL.startswith("filesystem://"), "the embedded default: unset REDIS_URL"
     results = [round_trip(interval, args.emails) for interval in args.interval]
     print(f"| polling interval | first email sent | all {args.emails} sent | emails/s | idle worker CPU |")
     print("|---:|---:|---:|---:|---:|")
