@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
 NOT_KEPT = ("csrfmiddlewaretoken",)
+# The names of the site's submit buttons: kept (the view needs to know which was pressed), not shown as typed.
+BUTTONS = {"action", "submit", "save", "publish", "build", "cancel", "undo"}
 
 
 def database_is_busy(exception: BaseException) -> bool:
@@ -49,7 +51,7 @@ class DatabaseBusyMiddleware:
             "portal/database_busy.html",
             {
                 "fields": fields,
-                "typed": [value for _name, value in fields if value.strip()],
+                "typed": [value for name, value in fields if value.strip() and name not in BUTTONS],
                 "passwords_dropped": passwords_dropped,
                 "files_dropped": request.method == "POST" and bool(request.FILES),
                 "retry_after": RETRY_AFTER_SECONDS,

@@ -78,6 +78,7 @@ def test_a_locked_database_answers_a_czech_try_again_page_and_trying_again_saves
     assert "nic nebylo uloženo" in html
     assert "Traceback" not in html and "OperationalError" not in html
     assert "Marie Úřednice" in html and "Přijede vlakem<br>v 8:10" in html  # what they typed, visible
+    assert "<li>save</li>" not in html  # (the button they pressed is not something they typed)
     assert Nomination.objects.count() == 0  # nothing half-written
 
     monkeypatch.undo()  # the lock is gone: "Try again" sends the kept input to the same form
