@@ -16,11 +16,14 @@ export PORT HOST
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := gdal-bin libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-dejavu-core gettext python3 python3-venv
-TEST_DEBIAN_PACKAGES := chromium nodejs npm
+# For the tests: Chromium (Ubuntu names it chromium-browser) for the browser tests, Node for axe-core, poppler's
+# pdfinfo/pdftotext/pdffonts to read the generated PDFs.
+TEST_DEBIAN_PACKAGES := chromium|chromium-browser nodejs npm poppler-utils
+quoted = $(foreach word,$(1),'$(word)')
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup system system-test node python migrate demo messages makemessages static lint format clean help
+.PHONY: run test setup system system-test print-system-packages node python migrate demo messages makemessages static lint format clean help
 
 help:
 	@echo "make run    set up (Debian packages, .venv, migrations, demo data) and start web + worker + beat"
@@ -28,37 +31,28 @@ help:
 	@echo "make lint   ruff check and format check"
 
 run: setup demo
-	@echo
-	@echo "Okrsek runs at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
-	@echo
-	$(VENV)/bin/honcho start -f Procfile
+	@$(PY) scripts/run-summary.py
+	@$(VENV)/bin/honcho start -f Procfile
 
 test: setup system-test node
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: system python messages migrate
 
-# --- Debian packages: install only what is missing
+# --- Debian packages: install only what is missing (scripts/apt-install; "a|b": a, or b where there is no a)
 system: var/.system-ok
-var/.system-ok: Makefile
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages:" $$missing; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+var/.system-ok: Makefile scripts/apt-install
+	@bash scripts/apt-install $(call quoted,$(DEBIAN_PACKAGES))
 	@mkdir -p var && touch $@
 
-# nodejs and npm also count as present when their commands are (NodeSource's nodejs bundles npm and conflicts
-# with Debian's npm package).
 system-test: var/.system-test-ok
-var/.system-test-ok: Makefile
-	@missing=$$(for p in $(TEST_DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" \
-		|| { [ $$p = nodejs ] && command -v node >/dev/null; } || { [ $$p = npm ] && command -v npm >/dev/null; } || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages for the browser tests:" $$missing; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+var/.system-test-ok: Makefile scripts/apt-install
+	@bash scripts/apt-install $(call quoted,$(TEST_DEBIAN_PACKAGES))
 	@mkdir -p var && touch $@
+
+# What scripts/check-system-tools.py compares the programs called by the code and the tests against.
+print-system-packages:
+	@echo $(call quoted,$(DEBIAN_PACKAGES) $(TEST_DEBIAN_PACKAGES))
 
 # --- Node: axe-core for the browser accessibility tests, exactly as package-lock.json pins it
 node: node_modules/axe-core/axe.min.js
@@ -84,8 +78,7 @@ messages: $(MO_FILES)
 LANGS := -l cs -l pl -l en -l nb
 makemessages: python
 ifdef APP
-	@mkdir -p $(APP)/locale  # without it, makemessages would write the app's strings into locale/
-	cd $(APP) && DEBUG=1 ../$(PY) ../manage.py makemessages $(LANGS) --no-obsolete
+	$(PY) scripts/makemessages-app.py $(APP)
 else
 	DEBUG=1 $(PY) manage.py makemessages $(LANGS) --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=bench
 endif
@@ -95,7 +88,7 @@ migrate: python
 	$(PY) manage.py migrate --no-input -v 0
 
 demo: migrate
-	$(PY) manage.py seed_demo
+	@$(PY) manage.py seed_demo -v 0
 
 static: python
 	$(PY) manage.py collectstatic --no-input -v 0

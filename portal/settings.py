@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.mfa.MfaRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so it sees a view's exception first: a locked SQLite file answers "try again", keeping the input.
+    "portal.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -97,7 +99,20 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"spatialite:///{VAR_DIR / 'okrsek.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # web, worker and beat write to one file at once (tests/portal/test_sqlite_concurrency.py):
+    # - WAL: readers never wait for a writer, and a writer never waits for readers;
+    # - IMMEDIATE: every transaction takes the write lock when it begins, so a transaction that reads, then
+    #   writes can wait for its turn. In SQLite's default (DEFERRED) mode it would try to upgrade its read
+    #   lock mid-way and fail at once with "database is locked", whatever the timeout;
+    # - timeout: how long a writer waits for the lock (SQLite's busy timeout) before it gives up;
+    # - synchronous stays FULL (the default): a save confirmed to the user survives a power cut too.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+    )
     DATABASES["default"]["TEST"] = {"NAME": None}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -131,7 +146,8 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # A host name, though the folder transport uses none: without one kombu warns "No hostname was supplied".
+    CELERY_BROKER_URL = "filesystem://localhost/"
     _queue_dir = str(VAR_DIR / "celery" / "queue")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _queue_dir,
@@ -139,6 +155,9 @@ else:
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
+        # kombu looks into the folder once a second by default: a queued task waited up to 1 s, and a worker
+        # took at most ~2 tasks a second (bench/outbox.py, docs/performance.md). A look costs one listdir.
+        "polling_interval": env.float("BROKER_POLLING_INTERVAL", default=0.1),
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

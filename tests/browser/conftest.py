@@ -13,7 +13,11 @@ import pytest
 # ("You cannot call this from an async context"). The tests only use the ORM synchronously.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
+# /usr/bin/chromium from Debian; on Ubuntu, chromium-browser installs a snap: /snap/bin/chromium.
+CHROMIUM = Path(
+    os.environ.get("OKRSEK_CHROMIUM")
+    or next((p for p in ("/usr/bin/chromium", "/snap/bin/chromium") if Path(p).exists()), "/usr/bin/chromium")
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -186,10 +186,15 @@ def test_shapefile_in_sjtsk_and_one_without_its_prj_file(tmp_path, police_unit, 
     )
     assert "Created 0, updated 0, unchanged 2, skipped 0." in out
 
-    # A wrong --srid does not put districts somewhere in the ocean: the features are refused
-    out = _import(
-        shp, name_field="nazev", code_field="kod", code_prefix="x-", unit=police_unit.code, srid=4326
-    )
+    # A wrong --srid does not put districts somewhere in the ocean: the features are refused, and as
+    # nothing is imported then, the command fails
+    out = io.StringIO()
+    with translation.override("en"), pytest.raises(CommandError, match="No district of the file"):
+        call_command(
+            "import_districts", str(shp), name_field="nazev", code_field="kod", code_prefix="x-",
+            unit=police_unit.code, srid=4326, stdout=out,
+        )  # fmt: skip
+    out = out.getvalue()
     assert "skipped: its coordinates are not on Earth after conversion" in out and "Created 0" in out
 
 
@@ -262,10 +267,12 @@ def test_operators_read_the_report_in_the_site_language(tmp_path, police_unit):
     path = _write_geojson(tmp_path / "d.geojson", [({"nazev": ""}, _square(12.9, 49.43))], srid=4326)
     out = io.StringIO()
     with translation.override("cs"):
-        call_command("import_districts", str(path), name_field="nazev", unit=police_unit.code, stdout=out)
+        with pytest.raises(CommandError) as nothing:  # its only feature has no name: nothing imported
+            call_command("import_districts", str(path), name_field="nazev", unit=police_unit.code, stdout=out)
         with pytest.raises(CommandError) as error:
             call_command("import_districts", str(path), name_field="nazev", unit="nope")
     assert "Created" not in out.getvalue() and "Unknown police unit" not in str(error.value)
+    assert "Vytvořeno" in out.getvalue() and "nešlo naimportovat žádný okrsek" in str(nothing.value)
 
 
 @pytest.mark.django_db
@@ -346,3 +353,34 @@ def test_seed_demo_routes_reports_to_district_officers_and_to_the_coordinators_q
     counts = (District.objects.count(), Report.objects.count(), ActivityLog.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (District.objects.count(), Report.objects.count(), ActivityLog.objects.count()) == counts
+
+
+def test_a_file_with_nothing_usable_imports_nothing_and_exits_non_zero(tmp_path, police_unit):
+    """A script (or an operator's `&&`) must notice: an empty layer, or one whose every feature is skipped.
+    (manage.py exits with a CommandError's returncode.)"""
+    empty = _write_geojson(tmp_path / "empty.geojson", [], 4326)
+    useless = _write_geojson(
+        tmp_path / "useless.geojson",
+        [
+            ({"nazev": "Silnice"}, LineString((12.9, 49.4), (13.0, 49.5))),
+            ({"nazev": ""}, _square(12.9, 49.4)),
+        ],
+        4326,
+    )
+    for path in (empty, useless):
+        for dry_run in (False, True):
+            with pytest.raises(CommandError) as error:
+                _import(path, name_field="nazev", unit=police_unit.code, dry_run=dry_run)
+            assert error.value.returncode == 1
+    with pytest.raises(CommandError, match="No district of the file could be imported"):
+        _import(useless, name_field="nazev", unit=police_unit.code)
+    assert District.objects.count() == 0
+    # A file with one usable district among skipped ones still imports it and succeeds.
+    mixed = _write_geojson(
+        tmp_path / "mixed.geojson",
+        [({"nazev": "Centrum"}, _square(12.9, 49.4)), ({"nazev": ""}, _square(13.0, 49.4))],
+        4326,
+    )
+    assert "Created 1, updated 0, unchanged 0, skipped 1." in _import(
+        mixed, name_field="nazev", unit=police_unit.code
+    )

@@ -86,4 +86,8 @@ class Command(BaseCommand):
         }
         if result.dry_run:
             summary += " " + _("Dry run: nothing was saved.")
+        if not (result.created or result.updated or result.unchanged):
+            # An empty file, or one whose every feature was skipped: a script calling this must notice.
+            self.stdout.write(self.style.WARNING(summary))
+            raise CommandError(_("No district of the file could be imported (see the reasons above)."))
         self.stdout.write(self.style.SUCCESS(summary) if not result.skipped else self.style.WARNING(summary))

@@ -1,5 +1,12 @@
-"""Load the demo data. Idempotent: a second run adds what is missing and changes nothing that exists."""
+"""Load the demo data. Idempotent: a second run adds what is missing and changes nothing that exists.
 
+The services it calls queue emails as usual (welcome, registration confirmations…), addressed to the demo
+accounts. They are sent here and now, in this process, into an in-memory mailbox: nothing is left in the
+broker's queue under var/ for whichever worker starts next, and no demo email reaches a real mail server or
+floods the terminal of `make run`.
+"""
+
+import logging
 from importlib import import_module
 from pathlib import Path
 
@@ -9,8 +16,10 @@ from django.contrib.gis.gdal import DataSource
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from portal import roles, services
+from portal.celery import app as celery_app
 from portal.models import Country, Municipality, PartnerBody, PoliceUnit, Profile
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -44,6 +53,28 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True  # the outbox's "send now" tasks run here, after commit
+        trace = logging.getLogger("celery.app.trace")  # one "Task … succeeded" line per email otherwise
+        level = trace.level
+        trace.setLevel(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                self.load()
+        finally:
+            celery_app.conf.task_always_eager = eager
+            trace.setLevel(level)
+        if options["verbosity"] < 1:  # `make run` prints the logins in its own summary
+            return
+        self.stdout.write(
+            self.style.SUCCESS("Demo data: " + ("; ".join(self.created) if self.created else "nothing new"))
+        )
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, role, _name, _org in DEMO_USERS:
+            self.stdout.write(f"  {role:<20} {email}")
+        self.stdout.write(f"  {'admin (superuser)':<20} admin@demo.okrsek.cz")
+
+    def load(self) -> None:
         self.created: list[str] = []
         with transaction.atomic():
             services.roles_ensure()
@@ -54,13 +85,6 @@ class Command(BaseCommand):
             # shared part, which it may use (municipalities, organisations, demo users).
             for app in DEMO_APPS:
                 import_module(f"{app}.demo").load(self.created)
-        self.stdout.write(
-            self.style.SUCCESS("Demo data: " + ("; ".join(self.created) if self.created else "nothing new"))
-        )
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for email, role, _name, _org in DEMO_USERS:
-            self.stdout.write(f"  {role:<20} {email}")
-        self.stdout.write(f"  {'admin (superuser)':<20} admin@demo.okrsek.cz")
 
     def load_municipalities(self) -> None:
         existing = set(Municipality.objects.filter(country=Country.CZ).values_list("code", flat=True))
