@@ -13,7 +13,6 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PORT HOST
 
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := gdal-bin libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-dejavu-core gettext python3 python3-venv
 # For the tests: Chromium (Ubuntu names it chromium-browser) for the browser tests, Node for axe-core, poppler's
