@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal.deadlines import sweep
 from portal.models import PartnerBody
-from portal.services import activity_log, client_fingerprint, create_once, notification_queue
+from portal.services import activity_log, client_fingerprint, create_once, notification_queue, row_upsert
 from portal.uploads import UnacceptableFile, clean_document_or_photo
 from portal.workflow import apply
 
@@ -42,15 +42,7 @@ MAX_ATTACHMENTS_BYTES = 5 * 1024 * 1024
 @transaction.atomic
 def category_upsert(*, code: str, **fields) -> tuple[Category, bool]:
     """Create the category ``code`` or update its fields. Returns (category, created)."""
-    category = Category.objects.select_for_update().filter(code=code).first()
-    created = category is None
-    if created:
-        category = Category(code=code)
-    for name, value in fields.items():
-        setattr(category, name, value)
-    category.full_clean()
-    category.save()
-    return category, created
+    return row_upsert(Category, lookup={"code": code}, fields=fields)
 
 
 # --- districts ------------------------------------------------------------------------------------------
@@ -61,16 +53,10 @@ def district_upsert(
     *, code: str, name: str, area: MultiPolygon, police_unit, municipality=None
 ) -> tuple[District, bool]:
     """Create or update the district ``code`` (imports are idempotent by code)."""
-    district = District.objects.select_for_update().filter(code=code).first()
-    created = district is None
-    if created:
-        district = District(code=code)
-    district.name, district.area, district.police_unit = name, area, police_unit
+    fields = {"name": name, "area": area, "police_unit": police_unit}
     if municipality is not None:
-        district.municipality = municipality
-    district.full_clean()
-    district.save()
-    return district, created
+        fields["municipality"] = municipality
+    return row_upsert(District, lookup={"code": code}, fields=fields)
 
 
 # --- submitting -----------------------------------------------------------------------------------------

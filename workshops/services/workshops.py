@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.services import activity_log
+from portal.services import activity_log, row_upsert
 
 from .. import selectors
 from ..models import Initiative, Registration, Workshop
@@ -12,26 +12,14 @@ from .common import authorize
 from .registrations import waitlist_promote
 
 
-def _upsert(model, lookup: dict, fields: dict):
-    obj = model.objects.select_for_update().filter(**lookup).first()
-    created = obj is None
-    if created:
-        obj = model(**lookup)
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    return obj, created
-
-
 @transaction.atomic
 def initiative_upsert(*, code: str, **fields) -> tuple[Initiative, bool]:
-    return _upsert(Initiative, {"code": code}, fields)
+    return row_upsert(Initiative, lookup={"code": code}, fields=fields)
 
 
 @transaction.atomic
 def workshop_upsert(*, initiative: Initiative, number: int, **fields) -> tuple[Workshop, bool]:
-    return _upsert(Workshop, {"initiative": initiative, "number": number}, fields)
+    return row_upsert(Workshop, lookup={"initiative": initiative, "number": number}, fields=fields)
 
 
 def workshop_update(*, workshop: Workshop, actor, **fields) -> tuple[Workshop, list[Registration]]:
