@@ -6,7 +6,7 @@ WORKDIR /app
 # The same Debian packages as `make run` (one list, in the Makefile), without recommended extras; the
 # certificate authorities for SMTP over TLS.
 COPY Makefile ./
-COPY scripts/ scripts/
+COPY scripts/apt-install scripts/
 RUN apt-get update && apt-get install -y --no-install-recommends make ca-certificates \
     && APT_NO_RECOMMENDS=1 make system \
     && rm -rf /var/lib/apt/lists/* var
