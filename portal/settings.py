@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "portal",
     "incidents",
+    "audits",
     "workshops",
     "projects",
 ]
