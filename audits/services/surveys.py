@@ -400,7 +400,9 @@ def response_submit(*, response: Response) -> Response:
     longer change."""
     _accepting(response.wave)
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("district").get(pk=response.pk)
+        locked = (
+            Response.objects.select_for_update(of=("self",)).select_related("district").get(pk=response.pk)
+        )
         if locked.submitted:
             raise ValidationError(_("You have already answered this survey. Thank you!"))
         questions = list(response.wave.questionnaire.questions.all())
