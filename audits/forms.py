@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Municipality
 
@@ -94,7 +95,9 @@ class QuestionForm(forms.Form):
 
 
 class InvitationsForm(forms.Form):
-    municipality = forms.ModelChoiceField(label=_("Town"), queryset=Municipality.objects.none())
+    municipality = forms.ModelChoiceField(
+        label=pgettext_lazy("survey", "Town"), queryset=Municipality.objects.none()
+    )
     count = forms.IntegerField(label=_("Number of letters"), min_value=1, max_value=INVITATION_LETTERS_MAX)
 
     def __init__(self, *args, towns, **kwargs):

@@ -6,6 +6,7 @@ from django.contrib.gis.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Municipality
 
@@ -31,7 +32,7 @@ class Questionnaire(models.Model):
     title = models.JSONField(_("title"), default=dict, help_text=_("per language"))
     municipality = models.ForeignKey(
         Municipality,
-        verbose_name=_("town"),
+        verbose_name=pgettext_lazy("survey", "town"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -54,7 +55,7 @@ class Question(models.Model):
         SINGLE = "single", _("single choice")
         MULTIPLE = "multiple", _("multiple choice")
         GRID = "grid", _("Likert grid")
-        NUMBER = "number", _("number")
+        NUMBER = "number", _("numeric answer")
         TEXT = "text", _("short text")
         MAP = "map", _("map points")
 
@@ -148,7 +149,9 @@ class Response(models.Model):
         INTERVIEW = "interview", _("interviewer")
 
     wave = models.ForeignKey(Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="responses")
-    municipality = models.ForeignKey(Municipality, verbose_name=_("town"), on_delete=models.PROTECT)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=pgettext_lazy("survey", "town"), on_delete=models.PROTECT
+    )
     district = models.ForeignKey(
         "incidents.District", verbose_name=_("district"), on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -161,7 +164,7 @@ class Response(models.Model):
     )
     cell = models.CharField(_("weighting cell"), max_length=80, blank=True)
     started_on = models.DateField(_("started"), default=timezone.localdate)
-    submitted = models.BooleanField(_("submitted"), default=False)
+    submitted = models.BooleanField(pgettext_lazy("survey", "submitted"), default=False)
 
     class Meta:
         verbose_name = _("response")

@@ -4,6 +4,7 @@ closed → published. Nothing is shown while a wave is open; results appear once
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.workflow import Messages, State, Transition, Workflow
 
@@ -37,7 +38,7 @@ WAVE = Workflow(
         ),
         "close": Transition(
             name="close",
-            label=_("Close"),
+            label=_("Close the wave"),
             public_label=_("The survey closed."),
             sources=frozenset({WaveStatus.OPEN}),
             target=WaveStatus.CLOSED,
@@ -54,7 +55,7 @@ WAVE = Workflow(
         ),
     },
     messages=Messages(
-        unknown=_("Unknown action."),
+        unknown=pgettext_lazy("survey", "Unknown action."),
         not_possible=_("“%(action)s” is not possible for a wave that is %(status)s."),
         forbidden=_("Only the wave's methodologist may do this."),
         stale=_("The wave was changed meanwhile. Reload the page and try again."),

@@ -280,8 +280,8 @@ def results_export(request, pk, fmt):
             _("question"),
             "n",
             _("share"),
-            _("low"),
-            _("high"),
+            _("lower bound"),
+            _("upper bound"),
             _("suppressed"),
         ],
         rows=[

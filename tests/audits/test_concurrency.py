@@ -23,7 +23,9 @@ CONCURRENT = 20
 )
 def test_one_code_twenty_devices_at_once_gives_exactly_one_response(methodologist, towns):
     wave = factories.wave(methodologist, [towns[0]])
-    _batch, codes = services.invitations_generate(actor=methodologist, wave=wave, municipality=towns[0], count=2)
+    _batch, codes = services.invitations_generate(
+        actor=methodologist, wave=wave, municipality=towns[0], count=2
+    )
     barrier = threading.Barrier(CONCURRENT)
     outcomes: list[str] = []
     errors: list[BaseException] = []
@@ -31,7 +33,9 @@ def test_one_code_twenty_devices_at_once_gives_exactly_one_response(methodologis
     def attempt(index: int) -> None:
         try:
             barrier.wait(timeout=30)
-            services.response_start_with_code(wave=wave, code=codes[0], device_token=f"d{index}", ip=f"10.0.0.{index}")
+            services.response_start_with_code(
+                wave=wave, code=codes[0], device_token=f"d{index}", ip=f"10.0.0.{index}"
+            )
             outcomes.append("in")
         except ValidationError as exc:
             outcomes.append("used" if "already been used" in str(exc) else str(exc))
