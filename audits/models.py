@@ -4,9 +4,8 @@ apart from the answers. (The audit cycle's models follow in the same module.)"""
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from portal.models import Municipality
 

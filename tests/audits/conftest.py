@@ -18,3 +18,12 @@ def towns(municipality, other_municipality):
 @pytest.fixture
 def open_wave(methodologist, towns):
     return factories.wave(methodologist, list(towns))
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The services' messages are read in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

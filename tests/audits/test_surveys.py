@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from audits import services
 from audits.models import Answer, InvitationCode, Question, Response
@@ -70,6 +71,7 @@ def test_wrong_codes_get_a_clear_message(client, open_wave, code, message):
 def test_a_code_of_another_wave_is_refused(open_wave, towns, methodologist):
     other = factories.wave(methodologist, [towns[0]], name="Other")
     code = _codes(other, towns[0], methodologist)[0]
+    translation.activate("en")  # a page request left its language active
     with pytest.raises(ValidationError, match="not valid"):
         services.response_start_with_code(wave=open_wave, code=code, device_token="x", ip="1.1.1.1")
     assert InvitationCode.objects.filter(used=True).count() == 0
@@ -94,6 +96,7 @@ def test_open_web_one_response_per_browser_marked_non_probability(client, open_w
     # The same browser comes back: it resumes, it does not start a second response
     again = client.get(url)
     assert again.status_code == 302 and again.url.endswith("/answer/")
+    translation.activate("en")  # a page request left its language active
     with pytest.raises(ValidationError, match="already answered"):
         services.response_start_web(
             wave=open_wave,
@@ -106,6 +109,7 @@ def test_open_web_one_response_per_browser_marked_non_probability(client, open_w
 def test_open_web_is_throttled_per_ip(open_wave, towns):
     for i in range(services.surveys.WEB_RESPONSES_PER_IP_PER_DAY):
         services.response_start_web(wave=open_wave, municipality=towns[0], device_token=f"d{i}", ip="9.9.9.9")
+    translation.activate("en")  # a page request left its language active
     with pytest.raises(ValidationError, match="Too many answers from this network"):
         services.response_start_web(wave=open_wave, municipality=towns[0], device_token="last", ip="9.9.9.9")
 
@@ -177,8 +181,10 @@ def test_map_question_takes_points_or_without_javascript_a_district(open_wave, t
     assert list(Answer.objects.filter(question=question).values_list("option", flat=True)) == [
         str(district.pk)
     ]
+    translation.activate("en")  # a page request left its language active
     with pytest.raises(ValidationError, match="could not be read"):
         services.answer_save(response=response, question=question, data={"points": "north;south"})
+    translation.activate("en")  # a page request left its language active
     with pytest.raises(ValidationError, match="at most 5"):
         services.answer_save(response=response, question=question, data={"points": ";".join(["13,49"] * 6)})
 
@@ -223,6 +229,7 @@ def test_interviewer_enters_an_interview_in_their_town(client, open_wave, towns,
     row = Response.objects.get()
     assert row.mode == Response.Mode.INTERVIEW and row.interviewer == interviewer and row.probability
     outsider = make_user(email="int2@example.org", roles=[roles.SURVEY_INTERVIEWER])
+    translation.activate("en")  # a page request left its language active
     with pytest.raises(Exception, match="interviewer"):
         services.response_start_interview(wave=open_wave, municipality=towns[0], interviewer=outsider)
 
@@ -242,5 +249,6 @@ def test_invitation_letters_are_a_pdf_with_one_page_per_code(open_wave, towns, m
     client.force_login(methodologist)
     download = client.get(reverse("audits:letters", args=[open_wave.pk, batch.number]))
     assert download["Content-Type"] == "application/pdf"
+    translation.activate("en")  # a page request left its language active
     with pytest.raises(ValidationError, match="Between 1 and"):
         services.invitations_generate(actor=methodologist, wave=open_wave, municipality=towns[0], count=0)
