@@ -1,0 +1,130 @@
+"""Demo data of the audits app, loaded by ``manage.py seed_demo`` through the services. Idempotent.
+
+- the core questionnaire;
+- "Pocit bezpečí – jaro 2026" in Domažlice, Rokycany and Tachov: about 600 synthetic answers, published,
+  spread so that some cells fall under the suppression threshold (Tachov's district has 8 answers: hidden,
+  and its "district not given" cell with it, by secondary suppression);
+- "Pocit bezpečí – podzim 2026", open now in the same towns, with 20 invitation letters for Domažlice and the
+  open web link.
+"""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from incidents.selectors import districts_of_municipalities
+from portal.models import Country, Municipality
+
+from . import services
+from .models import Question, Wave
+
+TOWNS = {
+    "Domažlice": (260, 250),
+    "Rokycany": (240, 200),
+    "Tachov": (50, 8),
+}  # answers, of which in the district
+METHODOLOGIST = "methodologist@demo.okrsek.cz"
+SPRING, AUTUMN = "Pocit bezpečí – jaro 2026", "Pocit bezpečí – podzim 2026"
+
+
+def load(created: list[str]) -> None:
+    methodologist = get_user_model().objects.filter(email=METHODOLOGIST).first()
+    if methodologist is None:
+        return
+    questionnaire = services.questionnaire_core_ensure()
+    towns = [
+        Municipality.objects.filter(country=Country.CZ, name=name).order_by("code").first() for name in TOWNS
+    ]
+    towns = [town for town in towns if town is not None]
+    if not towns:
+        return
+    today = timezone.localdate()
+    if not Wave.objects.filter(name=SPRING).exists():
+        wave = services.wave_create(
+            actor=methodologist,
+            questionnaire=questionnaire,
+            name=SPRING,
+            municipalities=towns,
+            opens_on=today - timedelta(days=40),
+            closes_on=today,
+            web_open=True,
+            invitations=True,
+            interviews=True,
+        )
+        services.wave_transition(wave=wave, action="open", actor=methodologist)
+        count = _answers(wave, towns)
+        services.wave_transition(wave=wave, action="close", actor=methodologist)
+        services.wave_transition(wave=wave, action="publish", actor=methodologist)
+        created.append(f"survey wave {SPRING} with {count} answers (published)")
+    if not Wave.objects.filter(name=AUTUMN).exists():
+        wave = services.wave_create(
+            actor=methodologist,
+            questionnaire=questionnaire,
+            name=AUTUMN,
+            municipalities=towns,
+            opens_on=today,
+            closes_on=today + timedelta(days=60),
+            web_open=True,
+            invitations=True,
+            interviews=True,
+        )
+        services.wave_transition(wave=wave, action="open", actor=methodologist)
+        services.invitations_generate(actor=methodologist, wave=wave, municipality=towns[0], count=20)
+        created.append(f"survey wave {AUTUMN} (open, 20 invitation letters)")
+
+
+def _answers(wave, towns) -> int:
+    rng = random.Random(15)
+    questions = list(Question.objects.filter(questionnaire=wave.questionnaire))
+    districts = districts_of_municipalities(municipality_ids=[t.pk for t in towns])
+    total = 0
+    for town in towns:
+        count, in_district = TOWNS[town.name]
+        district = (districts.get(town.pk) or [None])[0]
+        centre = town.boundary.centroid if town.boundary else None
+        safe_bias = {"Domažlice": 0.7, "Rokycany": 0.55, "Tachov": 0.45}[town.name]
+        for i in range(count):
+            response = services.response_start_web(
+                wave=wave,
+                municipality=town,
+                device_token=f"demo-{wave.pk}-{town.pk}-{i}",
+                ip=f"198.51.{i % 250}.{i}",
+                district_id=district.pk if district and i < in_district else None,
+            )
+            for question in questions:
+                services.answer_save(
+                    response=response, question=question, data=_answer(question, rng, safe_bias, centre)
+                )
+            services.response_submit(response=response)
+            total += 1
+    return total
+
+
+def _answer(question, rng, safe_bias, centre) -> dict:
+    codes = [o["code"] for o in question.options]
+    if question.kind == Question.Kind.SINGLE:
+        if question.code in ("safety_day", "safety_dark"):
+            bias = safe_bias + (0.2 if question.code == "safety_day" else 0)
+            if rng.random() < 0.06:
+                return {"value": "dont_know"}
+            return {
+                "value": rng.choice(
+                    ["very_safe", "fairly_safe"] if rng.random() < bias else ["bit_unsafe", "very_unsafe"]
+                )
+            }
+        if question.code == "reported":
+            return {"value": rng.choice(["yes", "no"])} if rng.random() < 0.3 else {}
+        return {"value": rng.choice(codes)}
+    if question.kind == Question.Kind.GRID:
+        return {"grid": {row["code"]: rng.choice(codes) for row in question.rows}}
+    if question.kind == Question.Kind.MULTIPLE:
+        return {"values": rng.sample(codes, 3)}
+    if question.kind == Question.Kind.MAP and centre is not None and rng.random() < 0.4:
+        spots = [(0.0, 0.0), (0.004, 0.002), (-0.003, 0.003)]
+        dx, dy = rng.choice(spots)
+        return {
+            "points": f"{centre.x + dx + rng.uniform(-0.0005, 0.0005):.6f},{centre.y + dy + rng.uniform(-0.0005, 0.0005):.6f}"
+        }
+    return {}
