@@ -124,7 +124,6 @@ def _answer(question, rng, safe_bias, centre) -> dict:
     if question.kind == Question.Kind.MAP and centre is not None and rng.random() < 0.4:
         spots = [(0.0, 0.0), (0.004, 0.002), (-0.003, 0.003)]
         dx, dy = rng.choice(spots)
-        return {
-            "points": f"{centre.x + dx + rng.uniform(-0.0005, 0.0005):.6f},{centre.y + dy + rng.uniform(-0.0005, 0.0005):.6f}"
-        }
+        x, y = centre.x + dx + rng.uniform(-0.0005, 0.0005), centre.y + dy + rng.uniform(-0.0005, 0.0005)
+        return {"points": f"{x:.6f},{y:.6f}"}
     return {}

@@ -45,7 +45,7 @@ def test_resident_answers_on_a_phone_with_a_code_and_cannot_answer_twice(
     expect(page).to_have_url(f"{live_server.url}/surveys/{wave.pk}/district/")
     page.select_option("select[name=district]", str(survey["district"].pk))
     page.click("main button[type=submit]")
-    for step in range(1, 30):
+    for _step in range(1, 30):
         expect(page.locator("input[name=q]")).to_have_count(1)
         _no_sideways_scroll(page)
         if page.locator("#survey-map").count():
