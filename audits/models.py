@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Municipality
 
-from .workflow import WaveStatus
+from .workflow import AuditPhase, WaveStatus
 
 LANGUAGES = ("cs", "pl", "en", "nb")
 
@@ -229,3 +229,124 @@ class InvitationBatch(models.Model):
         verbose_name_plural = _("batches of invitation letters")
         ordering = ["wave", "number"]
         constraints = [models.UniqueConstraint(fields=["wave", "number"], name="invitation_batch_number")]
+
+
+# --- the local safety audit ---------------------------------------------------------------------------------
+
+
+class Audit(models.Model):
+    """A town's local safety audit (EFUS): set-up → evidence → diagnosis → action plan → report."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=pgettext_lazy("survey", "town"),
+        on_delete=models.PROTECT,
+        related_name="audits",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    phase = models.CharField(_("phase"), max_length=16, choices=AuditPhase.choices, default=AuditPhase.SETUP)
+    version = models.PositiveIntegerField(default=0)
+    themes = models.TextField(_("themes"), max_length=2000, blank=True)
+    area = models.TextField(_("area"), max_length=2000, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    report_due_on = models.DateField(_("report due on"))
+    reaudit_on = models.DateField(_("re-audit on"), null=True, blank=True)
+    waves = models.ManyToManyField(Wave, verbose_name=_("survey waves"), blank=True, related_name="audits")
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("safety audit")
+        verbose_name_plural = _("safety audits")
+        ordering = ["-starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SteeringMember(models.Model):
+    class Kind(models.TextChoices):
+        TOWN = "town", _("the town")
+        POLICE = "police", _("state police")
+        MUNICIPAL_POLICE = "municipal_police", _("municipal police")
+        PARTNER = "partner", _("partner")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="steering_group")
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("steering group member")
+        verbose_name_plural = _("steering group")
+        ordering = ["audit", "pk"]
+
+
+class Finding(models.Model):
+    class Evidence(models.TextChoices):
+        REPORTS = "reports", _("threat reports")
+        SURVEY = "survey", _("survey results")
+        POLICE_FIGURES = "police_figures", _("police statistics")
+        WALK = "walk", _("walking audit")
+        INTERVIEWS = "interviews", _("interviews and focus groups")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
+    text = models.TextField(_("finding"), max_length=2000)
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
+    evidence_note = models.CharField(_("what exactly"), max_length=300)
+    wave = models.ForeignKey(Wave, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["audit", "pk"]
+
+
+class Priority(models.Model):
+    """One of at most seven priorities of an audit, with its rationale and the findings it rests on."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="priorities")
+    order = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=200)
+    rationale = models.TextField(_("rationale"), max_length=2000)
+    findings = models.ManyToManyField(Finding, verbose_name=_("findings"), related_name="priorities")
+
+    class Meta:
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+        ordering = ["audit", "order"]
+        constraints = [models.UniqueConstraint(fields=["audit", "order"], name="priority_order")]
+
+
+class Action(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        DROPPED = "dropped", _("dropped")
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(_("title"), max_length=200)
+    owner = models.CharField(_("owner organisation"), max_length=200)
+    deadline = models.DateField(_("deadline"))
+    cost = models.DecimalField(_("estimated cost"), max_digits=12, decimal_places=0, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    seeking_grant = models.BooleanField(_("seeking a grant"), default=False)
+
+    class Meta:
+        verbose_name = pgettext_lazy("audit", "action")
+        verbose_name_plural = _("actions")
+        ordering = ["priority", "deadline", "pk"]
+
+
+class Indicator(models.Model):
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indicator"), max_length=200)
+    baseline = models.CharField(_("baseline"), max_length=100)
+    target = models.CharField(_("target"), max_length=100)
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["priority", "pk"]

@@ -8,7 +8,7 @@ their profile; the public sees published aggregates only (no rule needed).
 import rules
 
 from portal import roles
-from portal.permissions import has_role, user_profile
+from portal.permissions import has_role, is_municipal_staff, user_profile
 
 is_survey_interviewer = has_role(roles.SURVEY_INTERVIEWER)
 is_survey_methodologist = has_role(roles.SURVEY_METHODOLOGIST)
@@ -36,3 +36,15 @@ rules.add_perm("audits.manage_surveys", is_survey_methodologist)
 rules.add_perm("audits.manage_wave", wave_methodologist)
 rules.add_perm("audits.view_raw_answers", wave_methodologist)
 rules.add_perm("audits.enter_interview", wave_interviewer)
+
+
+# --- audits (object: an Audit): the town's municipal staff coordinate their town's audit
+@rules.predicate
+def is_audits_town(user, audit) -> bool:
+    profile = user_profile(user)
+    return bool(audit is not None and profile and profile.municipality_id == audit.municipality_id)
+
+
+audit_coordinator = is_municipal_staff & is_audits_town
+
+rules.add_perm("audits.manage_audit", audit_coordinator)

@@ -335,3 +335,17 @@ def raw_answers(wave: Wave):
         )
         .order_by("response_id", "question__order", "pk")
     )
+
+
+# --- the audit cycle (``projects/`` may cite an action that seeks a grant) -------------------------------
+
+
+def actions_seeking_grant(*, municipality) -> QuerySet:
+    """The actions of a town's audits that seek a grant, with their priority and audit (one query)."""
+    from .models import Action
+
+    return (
+        Action.objects.filter(seeking_grant=True, priority__audit__municipality=municipality)
+        .select_related("priority__audit")
+        .order_by("priority__audit", "priority__order", "deadline")
+    )

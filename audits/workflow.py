@@ -62,3 +62,87 @@ WAVE = Workflow(
     ),
     version_field="version",
 )
+
+
+# --- the local safety audit (EFUS): set-up → evidence → diagnosis → action plan → report -------------------
+
+
+class AuditPhase(models.TextChoices):
+    SETUP = "setup", _("set-up")
+    EVIDENCE = "evidence", _("evidence")
+    DIAGNOSIS = "diagnosis", _("diagnosis")
+    ACTION_PLAN = "action_plan", _("action plan")
+    REPORT = "report", pgettext_lazy("audit", "report")
+    PUBLISHED = "published", _("report published")
+
+
+def _step(name, label, public, source, target, **extra) -> Transition:
+    return Transition(
+        name=name,
+        label=label,
+        public_label=public,
+        sources=frozenset({source}),
+        target=target,
+        allowed=r.audit_coordinator,
+        **extra,
+    )
+
+
+AUDIT = Workflow(
+    name="audit",
+    model="audits.Audit",
+    states={
+        AuditPhase.SETUP: State(_("set-up")),
+        AuditPhase.EVIDENCE: State(_("evidence")),
+        AuditPhase.DIAGNOSIS: State(_("diagnosis")),
+        AuditPhase.ACTION_PLAN: State(_("action plan")),
+        AuditPhase.REPORT: State(pgettext_lazy("audit", "report")),
+        AuditPhase.PUBLISHED: State(_("report published"), open=False),
+    },
+    transitions={
+        "gather_evidence": _step(
+            "gather_evidence",
+            _("Start gathering evidence"),
+            _("The audit gathers evidence."),
+            AuditPhase.SETUP,
+            AuditPhase.EVIDENCE,
+        ),
+        "diagnose": _step(
+            "diagnose",
+            _("Start the diagnosis"),
+            _("The audit draws its findings."),
+            AuditPhase.EVIDENCE,
+            AuditPhase.DIAGNOSIS,
+        ),
+        "plan": _step(
+            "plan",
+            _("Start the action plan"),
+            _("The audit plans its actions."),
+            AuditPhase.DIAGNOSIS,
+            AuditPhase.ACTION_PLAN,
+        ),
+        "write_report": _step(
+            "write_report",
+            _("Write the report"),
+            _("The audit report is being written."),
+            AuditPhase.ACTION_PLAN,
+            AuditPhase.REPORT,
+        ),
+        "publish": _step(
+            "publish",
+            _("Publish the report"),
+            _("The audit report was published."),
+            AuditPhase.REPORT,
+            AuditPhase.PUBLISHED,
+            stamps=("published_at",),
+        ),
+    },
+    messages=Messages(
+        unknown=pgettext_lazy("survey", "Unknown action."),
+        not_possible=_("“%(action)s” is not possible for an audit in the phase %(status)s."),
+        forbidden=_("Only the town's audit coordinator may do this."),
+        stale=_("The audit was changed meanwhile. Reload the page and try again."),
+    ),
+    status_field="phase",
+    version_field="version",
+)

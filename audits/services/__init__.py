@@ -1,9 +1,19 @@
 """The audits app's writes (HackSoft style: ``<entity>_<action>(*, …)``, keyword-only, in a transaction).
 
 - ``questionnaires``: the core questionnaire, versioning (a version with answers never changes);
+- ``audit_cycle``: the local safety audit, its phases, findings, priorities, actions and indicators;
 - ``surveys``: waves and their workflow, invitation codes, responses and answers, population shares.
 """
 
+from .audit_cycle import (
+    action_add,
+    audit_create,
+    audit_transition,
+    finding_add,
+    indicator_add,
+    priority_add,
+    steering_member_add,
+)
 from .questionnaires import question_save, questionnaire_core_ensure, questionnaire_has_answers
 from .surveys import (
     INVITATION_LETTERS_MAX,
@@ -22,6 +32,13 @@ from .surveys import (
 )
 
 __all__ = [
+    "action_add",
+    "audit_create",
+    "audit_transition",
+    "finding_add",
+    "indicator_add",
+    "priority_add",
+    "steering_member_add",
     "device_hash",
     "new_device_token",
     "INVITATION_LETTERS_MAX",

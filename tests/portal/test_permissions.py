@@ -61,6 +61,8 @@ MATRIX = {
     ("audits.view_raw_answers", "other"): set(),
     ("audits.enter_interview", "own"): {roles.SURVEY_INTERVIEWER},
     ("audits.enter_interview", "other"): set(),
+    ("audits.manage_audit", "own"): {roles.MUNICIPAL_STAFF},
+    ("audits.manage_audit", "other"): set(),
 }
 
 # Which kind of object each permission is about
@@ -78,6 +80,7 @@ OBJECT_KIND = {
     "audits.manage_wave": "wave",
     "audits.view_raw_answers": "wave",
     "audits.enter_interview": "wave",
+    "audits.manage_audit": "audit",
 }
 
 
@@ -159,6 +162,16 @@ def users(world, make_user):
     other_wave = survey_wave(result[roles.SURVEY_METHODOLOGIST], [world["municipality"][1]], name="Other")
     other_wave.methodologists.clear()
     world["wave"] = (own_wave, other_wave)
+    from datetime import date
+
+    from audits.models import Audit
+
+    world["audit"] = tuple(
+        Audit.objects.create(
+            municipality=m, title="Audit", starts_on=date(2026, 1, 1), report_due_on=date(2026, 12, 1)
+        )
+        for m in world["municipality"]
+    )
     return result
 
 
