@@ -4,6 +4,8 @@
 - "Pocit bezpečí – jaro 2026" in Domažlice, Rokycany and Tachov: about 600 synthetic answers, published,
   spread so that some cells fall under the suppression threshold (Tachov's district has 8 answers: hidden,
   and its "district not given" cell with it, by secondary suppression);
+- audits: Domažlice's, taken through every phase to a published report (with an action seeking a grant);
+  Rokycany's, in the diagnosis phase;
 - "Pocit bezpečí – podzim 2026", open now in the same towns, with 20 invitation letters for Domažlice and the
   open web link.
 """
@@ -26,6 +28,7 @@ TOWNS = {
     "Tachov": (50, 8),
 }  # answers, of which in the district
 METHODOLOGIST = "methodologist@demo.okrsek.cz"
+STAFF, ADMIN = "staff@demo.okrsek.cz", "admin@demo.okrsek.cz"
 SPRING, AUTUMN = "Pocit bezpečí – jaro 2026", "Pocit bezpečí – podzim 2026"
 
 
@@ -73,6 +76,89 @@ def load(created: list[str]) -> None:
         services.wave_transition(wave=wave, action="open", actor=methodologist)
         services.invitations_generate(actor=methodologist, wave=wave, municipality=towns[0], count=20)
         created.append(f"survey wave {AUTUMN} (open, 20 invitation letters)")
+    _audits(towns, created)
+
+
+def _audits(towns, created) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from .models import Audit, Finding
+
+    users = get_user_model().objects
+    staff, admin = users.filter(email=STAFF).first(), users.filter(email=ADMIN).first()
+    by_name = {town.name: town for town in towns}
+    plans = [("Domažlice", staff, "publish"), ("Rokycany", admin, "diagnose")]
+    for name, actor, last in plans:
+        town = by_name.get(name)
+        if town is None or actor is None or Audit.objects.filter(municipality=town).exists():
+            continue
+        audit = services.audit_create(
+            actor=actor,
+            municipality=town,
+            title=f"Bezpečnostní audit {name} 2026",
+            starts_on=date(2026, 2, 1),
+            report_due_on=date(2026, 11, 30),
+            themes="veřejný prostor, doprava, noční život",
+            area=f"celé město {name}",
+        )
+        audit.waves.set(Wave.objects.filter(name=SPRING))
+        services.steering_member_add(
+            actor=actor,
+            audit=audit,
+            name="Mgr. Jana Nová",
+            organisation=f"Město {name}",
+            kind="town",
+            role="koordinátorka prevence",
+        )
+        services.steering_member_add(
+            actor=actor,
+            audit=audit,
+            name="npor. Petr Malý",
+            organisation="Policie ČR",
+            kind="police",
+            role="vedoucí OOP",
+        )
+        for action in ("gather_evidence", "diagnose", "plan", "write_report", "publish"):
+            if action == "diagnose":
+                finding = services.finding_add(
+                    actor=actor,
+                    audit=audit,
+                    text="Lidé se po setmění necítí bezpečně u nádraží a v podchodu.",
+                    evidence=Finding.Evidence.SURVEY,
+                    evidence_note=SPRING,
+                    wave=audit.waves.first(),
+                )
+            if action == "plan":
+                priority = services.priority_add(
+                    actor=actor,
+                    audit=audit,
+                    title="Osvětlení a průchodnost podchodu u nádraží",
+                    rationale="Nejčastěji označené místo v průzkumu a opakovaná hlášení.",
+                    findings=[finding],
+                )
+            if action == "write_report":
+                services.action_add(
+                    actor=actor,
+                    priority=priority,
+                    title="Nové osvětlení podchodu",
+                    owner=f"Město {name}",
+                    deadline=date(2027, 6, 30),
+                    cost=Decimal("450000"),
+                    seeking_grant=True,
+                )
+                services.indicator_add(
+                    actor=actor,
+                    priority=priority,
+                    name="% lidí, kteří se po setmění cítí bezpečně",
+                    baseline="48 %",
+                    target="60 % ve vlně 2028",
+                    source="průzkum pocitu bezpečí",
+                )
+            services.audit_transition(audit=audit, action=action, actor=actor)
+            if action == last:
+                break
+        created.append(f"safety audit {name} ({audit.get_phase_display()})")
 
 
 def _answers(wave, towns) -> int:
