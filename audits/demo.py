@@ -1,7 +1,7 @@
 """Demo data of the audits app, loaded by ``manage.py seed_demo`` through the services. Idempotent.
 
 - the core questionnaire;
-- "Pocit bezpečí – jaro 2026" in Domažlice, Rokycany and Tachov: about 600 synthetic answers, published,
+- "Pocit bezpečí – jaro 2026" in Domažlice, Rokycany and Tachov: 550 synthetic interviews, published,
   spread so that some cells fall under the suppression threshold (Tachov's district has 8 answers: hidden,
   and its "district not given" cell with it, by secondary suppression);
 - audits: Domažlice's, taken through every phase to a published report (with an action seeking a grant);
@@ -57,7 +57,7 @@ def load(created: list[str]) -> None:
             interviews=True,
         )
         services.wave_transition(wave=wave, action="open", actor=methodologist)
-        count = _answers(wave, towns)
+        count = _answers(wave, towns, methodologist)
         services.wave_transition(wave=wave, action="close", actor=methodologist)
         services.wave_transition(wave=wave, action="publish", actor=methodologist)
         created.append(f"survey wave {SPRING} with {count} answers (published)")
@@ -161,31 +161,26 @@ def _audits(towns, created) -> None:
         created.append(f"safety audit {name} ({audit.get_phase_display()})")
 
 
-def _answers(wave, towns) -> int:
+def _answers(wave, towns, methodologist) -> int:
+    """Interviews entered in bulk through the service (as paper questionnaires would be)."""
     rng = random.Random(15)
     questions = list(Question.objects.filter(questionnaire=wave.questionnaire))
     districts = districts_of_municipalities(municipality_ids=[t.pk for t in towns])
-    total = 0
+    rows = []
     for town in towns:
         count, in_district = TOWNS[town.name]
         district = (districts.get(town.pk) or [None])[0]
         centre = town.boundary.centroid if town.boundary else None
         safe_bias = {"Domažlice": 0.7, "Rokycany": 0.55, "Tachov": 0.45}[town.name]
         for i in range(count):
-            response = services.response_start_web(
-                wave=wave,
-                municipality=town,
-                device_token=f"demo-{wave.pk}-{town.pk}-{i}",
-                ip=f"198.51.{i % 250}.{i}",
-                district_id=district.pk if district and i < in_district else None,
+            rows.append(
+                {
+                    "municipality": town,
+                    "district": district if i < in_district else None,
+                    "answers": {q.code: _answer(q, rng, safe_bias, centre) for q in questions},
+                }
             )
-            for question in questions:
-                services.answer_save(
-                    response=response, question=question, data=_answer(question, rng, safe_bias, centre)
-                )
-            services.response_submit(response=response)
-            total += 1
-    return total
+    return services.responses_record_bulk(actor=methodologist, wave=wave, rows=rows)
 
 
 def _answer(question, rng, safe_bias, centre) -> dict:

@@ -434,3 +434,60 @@ def response_set_district(*, response: Response, district_id) -> Response:
     Response.objects.filter(pk=response.pk, submitted=False).update(district=district)
     response.district = district
     return response
+
+
+def responses_record_bulk(*, actor, wave: Wave, rows: list[dict]) -> int:
+    """Interviews entered in bulk (paper questionnaires typed in afterwards, as in Kraków's ~100 interviews
+    per district): each row {"municipality", "district" (or None), "answers": {code: data}} is checked
+    exactly like an answer given on the pages, then all are written at once, or none (one bad row refuses the
+    batch, naming its line). Returns the number of responses."""
+    if not (actor.has_perm("audits.manage_wave", wave) or actor.has_perm("audits.enter_interview", wave)):
+        raise PermissionDenied(_("Only an interviewer of one of the wave's towns may enter interviews."))
+    _accepting(wave)
+    from incidents.selectors import districts_of_municipalities
+
+    towns = {m.pk for m in wave.municipalities.all()}
+    districts = {d.pk: d for ds in districts_of_municipalities(municipality_ids=towns).values() for d in ds}
+    questions = list(wave.questionnaire.questions.all())
+    responses, answers = [], []
+    for line, row in enumerate(rows, start=1):
+        town, district = row["municipality"], row.get("district")
+        if town.pk not in towns or (district is not None and districts.get(district.pk) is None):
+            raise ValidationError(
+                _("Line %(line)d: choose one of the wave's towns and its districts.") % {"line": line}
+            )
+        response = Response(
+            wave=wave,
+            municipality=town,
+            district=district,
+            mode=Response.Mode.INTERVIEW,
+            probability=True,
+            interviewer=actor,
+            device_hash=device_hash(new_device_token()),
+            submitted=True,
+        )
+        given: dict[str, str] = {}
+        mine = []
+        for question in questions:
+            try:
+                values = _answers_for(question, response, row["answers"].get(question.code, {}))
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("Line %(line)d: %(error)s") % {"line": line, "error": " ".join(exc.messages)}
+                ) from None
+            if values and values[0].option:
+                given[question.code] = values[0].option
+            mine.extend(values)
+        response.cell = "|".join(
+            [given.get("age_group", ""), given.get("sex", ""), district.code if district else ""]
+        )
+        responses.append(response)
+        answers.append(mine)
+    with transaction.atomic():
+        Response.objects.bulk_create(responses)
+        for response, mine in zip(responses, answers, strict=True):
+            for answer in mine:
+                answer.response = response
+        Answer.objects.bulk_create([answer for mine in answers for answer in mine], batch_size=2000)
+        activity_log(actor=actor, verb="wave.interviews_recorded", target=wave, count=len(responses))
+    return len(responses)

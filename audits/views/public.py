@@ -248,6 +248,8 @@ def results(request, pk):
             )
         )
     trend = selectors.wave_trend(wave)
+    if len({row["wave"].pk for row in trend}) < 2:
+        trend = []  # a trend needs at least two published waves
     return render(
         request,
         "audits/results.html",

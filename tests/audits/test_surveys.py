@@ -252,3 +252,16 @@ def test_invitation_letters_are_a_pdf_with_one_page_per_code(open_wave, towns, m
     translation.activate("en")  # a page request left its language active
     with pytest.raises(ValidationError, match="Between 1 and"):
         services.invitations_generate(actor=methodologist, wave=open_wave, municipality=towns[0], count=0)
+
+
+def test_interviews_in_bulk_are_checked_like_the_pages_and_written_all_or_nothing(
+    open_wave, towns, methodologist
+):
+    good = {"municipality": towns[0], "district": None, "answers": factories.CORE_ANSWERS}
+    bad = {**good, "answers": {**factories.CORE_ANSWERS, "safety_dark": {"value": "<b>maybe</b>"}}}
+    translation.activate("en")
+    with pytest.raises(ValidationError, match="Line 2: Choose one of the answers offered."):
+        services.responses_record_bulk(actor=methodologist, wave=open_wave, rows=[good, bad])
+    assert not Response.objects.exists() and not Answer.objects.exists()
+    assert services.responses_record_bulk(actor=methodologist, wave=open_wave, rows=[good, good]) == 2
+    assert Response.objects.filter(submitted=True, mode=Response.Mode.INTERVIEW, cell="30-44|f|").count() == 2
