@@ -349,3 +349,38 @@ def actions_seeking_grant(*, municipality) -> QuerySet:
         .select_related("priority__audit")
         .order_by("priority__audit", "priority__order", "deadline")
     )
+
+
+EVIDENCE_MONTHS = 24
+
+
+def audit_evidence(*, audit, now=None) -> dict:
+    """The evidence panel's report figures for the audit's town from Okrsek's own data (through
+    ``incidents.selectors``): reports of public categories over the last 24 months, per category, as counts
+    and per 1 000 residents (population from the municipality data; None when it is not known)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.selectors import report_counts_for_municipality
+
+    now = now or timezone.now()
+    since = now - timedelta(days=round(EVIDENCE_MONTHS * 365.25 / 12))
+    population = audit.municipality.population
+
+    def rate(n):
+        return round(1000 * n / population, 2) if population else None
+
+    categories = [
+        {**row, "per_1000": rate(row["total"])}
+        for row in report_counts_for_municipality(municipality=audit.municipality, since=since)
+    ]
+    total = sum(row["total"] for row in categories)
+    return {
+        "since": since,
+        "months": EVIDENCE_MONTHS,
+        "population": population,
+        "categories": categories,
+        "total": total,
+        "total_per_1000": rate(total),
+    }

@@ -122,3 +122,40 @@ def test_empty_and_too_long_input_saves_nothing(audit, coordinator):
             actor=coordinator, audit=audit, text="x" * 2001, evidence="reports", evidence_note="x"
         )
     assert not audit.findings.exists()
+
+
+def test_the_evidence_panel_counts_the_towns_reports_per_1000_residents(audit, municipality, police_unit):
+    from datetime import timedelta
+
+    from django.contrib.gis.geos import Point
+    from django.utils import timezone
+
+    from incidents.models import Category, Report
+
+    municipality.population = 8000
+    municipality.save()
+    road = Category.objects.create(code="road", group="road", name_cs="silnice", name_pl="d", name_en="road")
+    hidden = Category.objects.create(
+        code="minor", group="social", name_cs="n", name_pl="n", name_en="n", public=False
+    )
+    now = timezone.now()
+
+    def report(category, days_ago, town=municipality):
+        r = Report.objects.create(
+            token_hash=f"t{Report.objects.count()}",
+            category=category,
+            point=Point(13, 49, srid=4326),
+            police_unit=police_unit,
+            municipality=town,
+            take_up_due_at=now,
+        )
+        Report.objects.filter(pk=r.pk).update(created_at=now - timedelta(days=days_ago))
+
+    for days in (1, 100, 700):  # 3 within 24 months
+        report(road, days)
+    report(road, 800)  # older than 24 months
+    report(hidden, 5)  # person-related: never counted as public evidence
+    evidence = selectors.audit_evidence(audit=audit, now=now)
+    assert evidence["total"] == 3
+    assert evidence["total_per_1000"] == 0.38  # 3 / 8 000 × 1 000 = 0.375
+    assert [(c["code"], c["total"], c["per_1000"]) for c in evidence["categories"]] == [("road", 3, 0.38)]
