@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from audits import services
 from audits.models import InvitationCode, Response
@@ -31,6 +32,7 @@ def test_one_code_twenty_devices_at_once_gives_exactly_one_response(methodologis
     errors: list[BaseException] = []
 
     def attempt(index: int) -> None:
+        translation.activate("en")  # a thread starts in the default language
         try:
             barrier.wait(timeout=30)
             services.response_start_with_code(
