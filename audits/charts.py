@@ -98,20 +98,40 @@ def trend_chart(points) -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 
 
+def _groups(hexagons, *, gap_deg: float = 0.05) -> list[list]:
+    """Hexagons split into groups lying near each other (a town each, ~5 km apart), so that each group gets
+    its own map instead of dots on a region-wide one."""
+    groups: list[list] = []
+    for h in sorted(hexagons, key=lambda h: h.centre):
+        for group in groups:
+            if any(
+                abs(h.centre[0] - g.centre[0]) < gap_deg and abs(h.centre[1] - g.centre[1]) < gap_deg
+                for g in group
+            ):
+                group.append(h)
+                break
+        else:
+            groups.append([h])
+    return groups
+
+
 def hexagon_svg(hexagons) -> str:
-    """The published hexagons (each with at least the minimum number of points), shaded by count."""
+    """The published hexagons (each with at least the minimum number of points), shaded by count: one map per
+    group of nearby hexagons."""
+    return mark_safe("".join(_hexagon_group_svg(group, k) for k, group in enumerate(_groups(hexagons))))  # noqa: S308
+
+
+def _hexagon_group_svg(hexagons, k: int) -> str:
     if not hexagons:
         return ""
     xs = [x for h in hexagons for x, _y in h.ring]
     ys = [y for h in hexagons for _x, y in h.ring]
     minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
-    width, height = WIDTH, 360
-    sx = (width - 20) / max(maxx - minx, 1e-9)
-    sy = (height - 20) / max(maxy - miny, 1e-9)
-    s = min(sx, sy)
+    width, height = WIDTH, 300
+    s = min((width - 20) / max(maxx - minx, 1e-9), (height - 20) / max(maxy - miny, 1e-9))
     top = max(h.count for h in hexagons)
     parts = [
-        f'<svg class="chart" role="img" aria-labelledby="hex-title" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" role="img" aria-labelledby="hex-title-{k}" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
         format_html(
             '<title id="hex-title">{}</title>', _("Places where people feel unsafe (hexagons of about 250 m)")
         ),
@@ -123,4 +143,4 @@ def hexagon_svg(hexagons) -> str:
             f'<polygon points="{ring}" fill="#b3261e" fill-opacity="{opacity:.2f}" stroke="#5a130f"><title>{h.count}</title></polygon>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - only numbers and escaped text
+    return "".join(parts)
