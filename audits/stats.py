@@ -172,3 +172,21 @@ def _hex_round(q: float, r: float) -> tuple[int, int]:
     elif dr > ds:
         rr = -rq - rs
     return int(rq), int(rr)
+
+
+def weighted_proportion_from_cells(
+    cells: Iterable[tuple[float, float, float]], *, z: float = Z95
+) -> Proportion | None:
+    """The same estimate as ``weighted_proportion`` from cells counted in the database: (weight, respondents,
+    of whom yes) per cell, everybody in a cell sharing its weight. Σw = Σ w·n, Σw² = Σ w²·n."""
+    total = squares = yes = 0.0
+    for weight, n, hits in cells:
+        if weight < 0 or n < 0 or not 0 <= hits <= n:
+            raise ValueError("weights and counts must not be negative, hits at most n")
+        total += weight * n
+        squares += weight * weight * n
+        yes += weight * hits
+    if total <= 0:
+        return None
+    n_eff = total * total / squares
+    return wilson(yes / total * n_eff, n_eff, z=z)

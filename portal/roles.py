@@ -9,6 +9,8 @@ MUNICIPAL_STAFF = "municipal_staff"
 WORKSHOP_ORGANISER = "workshop_organiser"
 COMMISSION_MEMBER = "commission_member"
 PROGRAMME_MANAGER = "programme_manager"
+SURVEY_INTERVIEWER = "survey_interviewer"
+SURVEY_METHODOLOGIST = "survey_methodologist"
 
 ROLES = {
     OFFICER: _("Community officer"),
@@ -18,6 +20,8 @@ ROLES = {
     WORKSHOP_ORGANISER: _("Workshop organiser"),
     COMMISSION_MEMBER: _("Security Commission member"),
     PROGRAMME_MANAGER: _("Programme manager"),
+    SURVEY_INTERVIEWER: _("Survey interviewer"),
+    SURVEY_METHODOLOGIST: _("Survey methodologist"),
 }
 
 
@@ -36,6 +40,8 @@ ROLE_LINKS = {
     WORKSHOP_ORGANISER: [("workshops:index", _("Workshops to run"))],
     COMMISSION_MEMBER: [("projects:commission", _("Proposals to review"))],
     PROGRAMME_MANAGER: [("projects:manage", _("Programme management"))],
+    SURVEY_INTERVIEWER: [("audits:interviews", _("Survey interviews"))],
+    SURVEY_METHODOLOGIST: [("audits:manage", _("Survey waves"))],
 }
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "portal",
     "incidents",
+    "audits",
     "workshops",
     "projects",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("reports/", include("incidents.urls")),
     path("open311/", include("incidents.open311.urls")),
+    path("surveys/", include("audits.urls")),
     path("workshops/", include("workshops.urls")),
     path("grants/", include("projects.urls")),
     path("admin/", admin.site.urls),

@@ -54,6 +54,16 @@ MATRIX = {
     ("projects.view_commission", None): {roles.COMMISSION_MEMBER},
     ("projects.manage", None): {roles.PROGRAMME_MANAGER},
     ("projects.decide", None): {roles.PROGRAMME_MANAGER},
+    # Survey waves: "own" has the methodologist named on it and the users' town among its towns
+    ("audits.manage_surveys", None): {roles.SURVEY_METHODOLOGIST},
+    ("audits.manage_wave", "own"): {roles.SURVEY_METHODOLOGIST},
+    ("audits.manage_wave", "other"): set(),
+    ("audits.view_raw_answers", "own"): {roles.SURVEY_METHODOLOGIST},
+    ("audits.view_raw_answers", "other"): set(),
+    ("audits.enter_interview", "own"): {roles.SURVEY_INTERVIEWER},
+    ("audits.enter_interview", "other"): set(),
+    ("audits.manage_audit", "own"): {roles.MUNICIPAL_STAFF},
+    ("audits.manage_audit", "other"): set(),
 }
 
 # Which kind of object each permission is about
@@ -68,6 +78,10 @@ OBJECT_KIND = {
     "projects.edit_proposal": "proposal",
     "projects.review_proposal": "proposal",
     "projects.view_proposal": "proposal",
+    "audits.manage_wave": "wave",
+    "audits.view_raw_answers": "wave",
+    "audits.enter_interview": "wave",
+    "audits.manage_audit": "audit",
 }
 
 
@@ -141,6 +155,23 @@ def users(world, make_user):
 
     world["proposal"] = proposals_for_matrix(
         towns=world["municipality"], reviewer=result[roles.COMMISSION_MEMBER]
+    )
+    # Survey waves: one in the users' town run by the users' methodologist, one elsewhere run by nobody
+    from tests.audits.factories import wave as survey_wave
+
+    own_wave = survey_wave(result[roles.SURVEY_METHODOLOGIST], [own_m])
+    other_wave = survey_wave(result[roles.SURVEY_METHODOLOGIST], [world["municipality"][1]], name="Other")
+    other_wave.methodologists.clear()
+    world["wave"] = (own_wave, other_wave)
+    from datetime import date
+
+    from audits.models import Audit
+
+    world["audit"] = tuple(
+        Audit.objects.create(
+            municipality=m, title="Audit", starts_on=date(2026, 1, 1), report_due_on=date(2026, 12, 1)
+        )
+        for m in world["municipality"]
     )
     return result
 

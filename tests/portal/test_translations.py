@@ -34,7 +34,7 @@ TRANSLATED = ["cs", "pl", "nb"]  # English is the source language: its msgstr st
 # Catalogues: the project's (locale/: portal and the shared templates) and each feature app's own
 # (<app>/locale/, holding the strings of <app>/ including <app>/templates/), so that apps are translated
 # independently. makemessages, run from the project root, fills each from the files below it.
-FEATURE_APPS = ["incidents", "workshops", "projects"]
+FEATURE_APPS = ["incidents", "audits", "workshops", "projects"]
 CATALOGUES = {"portal": LOCALE_DIR} | {
     app: ROOT / app / "locale" for app in FEATURE_APPS if (ROOT / app / "locale").is_dir()
 }

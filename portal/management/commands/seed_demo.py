@@ -26,7 +26,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "okrsek-demo"  # noqa: S105 - demo accounts only, printed on purpose
 WROCLAW_TERYT = "0264011"
 
-DEMO_APPS = ["incidents", "projects", "workshops"]
+DEMO_APPS = ["incidents", "audits", "projects", "workshops"]
 
 # One demo user per role: (email, role, full name, organisation kind)
 DEMO_USERS = [
@@ -37,6 +37,8 @@ DEMO_USERS = [
     ("organiser@demo.okrsek.cz", roles.WORKSHOP_ORGANISER, "Tomáš Pořadatel", None),
     ("commission@demo.okrsek.cz", roles.COMMISSION_MEMBER, "Alena Komisařová", None),
     ("manager@demo.okrsek.cz", roles.PROGRAMME_MANAGER, "Karel Manažer", None),
+    ("methodologist@demo.okrsek.cz", roles.SURVEY_METHODOLOGIST, "Lucie Metodičková", None),
+    ("interviewer@demo.okrsek.cz", roles.SURVEY_INTERVIEWER, "Ondřej Tazatel", "municipality"),
 ]
 
 
