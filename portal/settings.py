@@ -320,7 +320,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO: PDFs (publications, letters, the demo) would fill the log
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING", "propagate": False},  # read by workshops' build progress
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Personal data retention (portal/retention.py): days per policy, e.g.
