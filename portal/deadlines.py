@@ -186,6 +186,15 @@ class Deadline:
 
     # --- what the sweep reads
 
+    def due_value(self, obj):
+        """The object's due value, also when the due column is on a related row ("workshop__held_on")."""
+        value = obj
+        for name in self.due_field.split("__"):
+            value = getattr(value, name, None)
+            if value is None:
+                return None
+        return value
+
     @property
     def due_is_date(self) -> bool:
         """The due column is a DateField: the deadline passes at the end of that day (local time)."""
@@ -342,7 +351,7 @@ def _act(deadline: Deadline, step: Step, ids: list, now: datetime) -> int:
     model = deadline.model_class
     objs = list(model.objects.filter(pk__in=ids).select_related(*deadline.select_related).order_by("pk"))
     if step.only_before_due:
-        objs = [obj for obj in objs if deadline.due_moment(getattr(obj, deadline.due_field)) > now]
+        objs = [obj for obj in objs if deadline.due_moment(deadline.due_value(obj)) > now]
     if not objs:
         return 0
     if step.event is not None:

@@ -201,8 +201,10 @@ class Workflow:
         {"deadline", "kind" (its label), "due", "overdue"} or None."""
         status = getattr(obj, self.status_field)
         for deadline in self.deadlines:
-            due = getattr(obj, deadline.due_field, None)
-            if status in deadline.states and due is not None and not deadline.is_paused(obj):
+            if status not in deadline.states:
+                continue
+            due = deadline.due_value(obj)
+            if due is not None and not deadline.is_paused(obj):
                 now = now or timezone.now()
                 overdue = deadline.due_moment(due) <= now
                 return {"deadline": deadline, "kind": deadline.label, "due": due, "overdue": overdue}

@@ -182,3 +182,16 @@ def test_polish_working_days_know_may_and_easter():
 def test_working_day_deadlines_end_at_the_end_of_the_day():
     due = calendar("CZ").due_after(datetime(2026, 12, 23, 15, 0, tzinfo=UTC), 2)
     assert (due.date(), due.hour, due.minute) == (date(2026, 12, 29), 23, 59)
+
+
+def test_a_due_column_on_a_related_row_is_read_through_the_relation():
+    from types import SimpleNamespace
+
+    from workshops.workflow import REMINDER
+
+    day = date(2026, 12, 10)
+    registration = SimpleNamespace(workshop=SimpleNamespace(held_on=day))
+    assert REMINDER.due_value(registration) == day
+    assert REMINDER.due_value(SimpleNamespace(workshop=None)) is None
+    # the workshop's day is reached when it starts (an event), a last day when it ends
+    assert REMINDER.due_moment(day).date() == day
