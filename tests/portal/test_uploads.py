@@ -74,9 +74,8 @@ def test_the_test_png_is_a_real_png():
 
 
 def test_a_16_bit_png_bomb_is_refused_from_its_header_in_under_100_ms(png_bomb):
-    translation.gettext(
-        "Home page"
-    )  # a worker loads the catalogue and Pillow's plugins once, not per request
+    # A worker loads the translation catalogue and Pillow's plugins once, not per request
+    translation.gettext("Home page")
     Image.preinit()
     started = time.perf_counter()
     with pytest.raises(uploads.UnacceptableFile) as refused:
