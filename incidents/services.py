@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from portal.deadlines import sweep
 from portal.models import PartnerBody
 from portal.services import activity_log, client_fingerprint, create_once, notification_queue, row_upsert
-from portal.uploads import UnacceptableFile, clean_document_or_photo
+from portal.uploads import UnacceptableFile, clean_documents_or_photos
 from portal.workflow import apply
 
 from . import selectors
@@ -78,20 +78,19 @@ def _clean_attachments(files: list[UploadedFile]) -> list[CleanAttachment]:
         )
     if sum(f.size for f in files) > MAX_ATTACHMENTS_BYTES:
         raise ValidationError({"attachments": _("The attachments may have at most 5 MB together.")})
-    cleaned = []
-    for upload in files:
-        data = upload.read(MAX_ATTACHMENTS_BYTES + 1)
-        name = (upload.name or "attachment")[-100:]
-        try:
-            cleaned.append(CleanAttachment(*clean_document_or_photo(name, data)))
-        except UnacceptableFile:
-            raise ValidationError(
-                {
-                    "attachments": _("“%(name)s” is not a photo (JPEG, PNG) or a PDF document we can accept.")
-                    % {"name": name}
-                }
-            ) from None
-    return cleaned
+    uploads = [
+        ((upload.name or "attachment")[-100:], upload.read(MAX_ATTACHMENTS_BYTES + 1)) for upload in files
+    ]
+    try:  # every file's type and size is checked before any is decoded
+        return [CleanAttachment(*item) for item in clean_documents_or_photos(uploads)]
+    except UnacceptableFile as refused:
+        raise ValidationError(
+            {
+                "attachments": refused.message
+                or _("“%(name)s” is not a photo (JPEG, PNG) or a PDF document we can accept.")
+                % {"name": refused.name}
+            }
+        ) from None
 
 
 def report_submit(

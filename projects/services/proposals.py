@@ -215,9 +215,12 @@ def _clean_upload(upload: UploadedFile) -> tuple[str, bytes, str]:
     name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-150:]
     try:
         return clean_document_or_photo(name, data)
-    except UnacceptableFile:
+    except UnacceptableFile as refused:
         raise ValidationError(
-            {"file": _("“%(name)s” is not a PDF document or a photo (JPEG, PNG).") % {"name": name}}
+            {
+                "file": refused.message
+                or _("“%(name)s” is not a PDF document or a photo (JPEG, PNG).") % {"name": name}
+            }
         ) from None
 
 
