@@ -154,7 +154,9 @@ class Workflow:
     notify: tuple[Notify, ...] = ()  # emails every transition may trigger (each with its own ``when``)
     event: Callable[[Context], Any] | None = None  # writes the app's timeline row
     log: Callable[[Context], dict] | None = None  # the activity-log data (default: from/to state)
-    superuser_override: bool = True  # superusers may act; such acts are logged as overrides
+    # Superusers act in the normal UI by the roles they hold, like anybody (portal.permissions). A workflow
+    # may opt in to let them act without the rule; such acts are then logged with ``admin_override``.
+    superuser_override: bool = False
 
     # --- reading the declaration
 
