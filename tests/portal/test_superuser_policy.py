@@ -101,3 +101,16 @@ def test_the_menu_shows_a_superuser_no_staff_page_they_cannot_open(client, super
     html = client.get("/").content.decode()
     assert 'href="/reports/staff/"' not in html
     assert client.get("/reports/staff/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_only_the_administrators_scripts_act_for_others_and_it_is_logged(superuser, offer):
+    """seed_demo acts for towns without demo accounts inside ``admin_override()``: the step is logged as an
+    admin override; the same call outside it (any request) is refused."""
+    from portal.permissions import admin_override
+
+    with admin_override():
+        workshop_services.offer_withdraw(offer=offer, actor=superuser)
+    entry = ActivityLog.objects.get(verb="offer.withdraw")
+    assert entry.actor == superuser and entry.data["admin_override"] is True
+    assert not superuser.has_perm("workshops.change_offer", offer)  # the context is over
