@@ -286,7 +286,7 @@ def message_post(
         raise ValidationError({"body": _("Write the message.")})
     if len(body) > MAX_MESSAGE:
         raise ValidationError({"body": _("The message is too long (at most 4000 characters).")})
-    manager = actor.has_perm("projects.manage") or getattr(actor, "is_superuser", False)
+    manager = actor.has_perm("projects.manage")
     town = actor.has_perm("projects.edit_proposal", proposal)
     if not (manager or town):
         raise PermissionDenied(_("You may not do this with this proposal."))
