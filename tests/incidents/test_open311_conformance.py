@@ -71,5 +71,6 @@ def test_schemathesis_finds_no_server_error_and_no_conformance_failure(
         command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
     )
     output = result.stdout + result.stderr
+    print(output[-1200:])  # the summary and the seed, for the CI log
     assert result.returncode == 0, output[-12000:]
     assert "Tested: 8" in output, output[-12000:]  # every operation of the document
