@@ -124,9 +124,11 @@ def test_an_unknown_address_ending_in_xml_gets_an_xml_error_document(client):
 
 
 @pytest.mark.django_db
-def test_a_method_a_resource_does_not_allow_is_a_405_document_not_a_csrf_page(client, area):
+def test_a_method_a_resource_does_not_allow_is_a_405_document_not_a_csrf_page(area):
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")  # as a client outside a browser
     (message,) = errors_of(client, f"{BASE}/services/illegal-dumping.{{fmt}}", method="post", expect=405)
     assert "POST" in message
+    assert client.post("/open311/nothing.json").status_code == 404
 
 
 # --- parameters sent empty ----------------------------------------------------------------------------------
