@@ -49,11 +49,11 @@ QUERY_KEY_REFUSED = gettext_lazy(
     "logs: send it in the X-Api-Key header, or as a field of the POST form. Ask for a new key if this one "
     "was sent in addresses before."
 )
-# Parameters whose empty value means "not given" (free text, and the key: authenticate checks it). Any other
-# parameter sent empty (start_date=, status=, lat=…) is a client's mistake and answered with a 400.
+# Parameters whose empty value means "not given": free text. Any other parameter sent empty (start_date=,
+# status=, lat=…) is a client's mistake and answered with a 400. (An empty api_key is "no key": authenticate.)
 BLANK_MEANS_ABSENT = frozenset(
-    {"api_key", "description", "address_string", "address_id", "device_id", "account_id"}
-    | {"first_name", "last_name", "phone"}
+    ("description", "address_string", "address_id", "device_id", "account_id")
+    + ("first_name", "last_name", "phone")
 )
 
 # Fields of incidents.services.report_submit → the GeoReport parameter a client knows
