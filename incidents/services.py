@@ -7,8 +7,8 @@ activity-log entry and the notifications that belong to it (written to the outbo
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point
@@ -18,15 +18,27 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.deadlines import sweep
 from portal.models import PartnerBody
+from portal.retention import Retention
 from portal.services import activity_log, client_fingerprint, create_once, notification_queue, row_upsert
 from portal.uploads import UnacceptableFile, clean_document_or_photo
 from portal.workflow import apply
 
 from . import selectors
-from .models import OPEN_STATUSES, Attachment, Category, District, Report, ReportEvent, Status, Support
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    Category,
+    District,
+    RateCounter,
+    Report,
+    ReportEvent,
+    Status,
+    Support,
+)
 from .workflow import REPORT, TAKE_UP, VERIFY
 
 logger = logging.getLogger(__name__)
@@ -169,19 +181,7 @@ def _report_file(
     if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
         raise ValidationError({"point": _("These coordinates are not a place on Earth.")})
     ip_hash = client_fingerprint(ip=ip)
-    limit = settings.REPORTS_PER_CLIENT_CATEGORY_DAY
-    recent = Report.objects.filter(
-        ip_hash=ip_hash, category=category, created_at__gte=now - timedelta(hours=24)
-    )
-    if limit and recent.count() >= limit:
-        raise ValidationError(
-            {
-                "category": _(
-                    "You have already reported this kind of problem today. If you saw it again, add your "
-                    "support to your earlier report, or call the police if it is urgent."
-                )
-            }
-        )
+    _refuse_over_daily_limit(ip_hash=ip_hash, category=category, now=now)  # before the files are read
     route = route or selectors.report_route(point=point)
     if not route.served:
         raise ValidationError(
@@ -197,6 +197,11 @@ def _report_file(
     assignee = selectors.district_default_officer(district=district) if district else None
 
     with transaction.atomic():
+        # Checked again under the client's lock, held until the report is committed: concurrent submissions
+        # of one client are counted one after the other, never all against the same count
+        if settings.REPORTS_PER_CLIENT_CATEGORY_DAY:
+            client_lock(ip_hash=ip_hash, now=now)
+            _refuse_over_daily_limit(ip_hash=ip_hash, category=category, now=now)
         report = Report(
             token_hash=selectors.token_hash(token),
             submission_key=submission_key,
@@ -240,6 +245,23 @@ def _report_file(
     return report
 
 
+def _refuse_over_daily_limit(*, ip_hash: str, category: Category, now: datetime) -> None:
+    """KMZB's abuse limit: ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports per client and category in 24 h."""
+    limit = settings.REPORTS_PER_CLIENT_CATEGORY_DAY
+    recent = Report.objects.filter(
+        ip_hash=ip_hash, category=category, created_at__gte=now - timedelta(hours=24)
+    )
+    if limit and recent.count() >= limit:
+        raise ValidationError(
+            {
+                "category": _(
+                    "You have already reported this kind of problem today. If you saw it again, add your "
+                    "support to your earlier report, or call the police if it is urgent."
+                )
+            }
+        )
+
+
 def _notify_police(report: Report, *, kind: str, event_key: str) -> None:
     """Queue ``kind`` once per recipient for this event: the report's officers and the unit's coordinators."""
     for user in selectors.report_police_many([report], coordinators=True).get(report.pk, []):
@@ -263,6 +285,99 @@ def report_support(*, report: Report, ip: str) -> bool:
             ReportEvent.objects.create(report=report, action="supported")
             activity_log(verb="report.supported", target=report)
     return created
+
+
+# --- abuse limits ----------------------------------------------------------------------------------------
+# In the database, not in the cache (which fails open when Redis is down, and is per process without it):
+# a limit holds across web workers and processes, with or without Redis.
+
+HOUR = timedelta(hours=1)
+LOCK_WINDOW = datetime(2000, 1, 1, tzinfo=UTC)  # the one "window" of the per-client lock rows
+
+
+@dataclass(frozen=True)
+class RateHit:
+    """One hit counted (or refused) against a limit per fixed window."""
+
+    allowed: bool
+    limit: int  # 0: no limit (nothing was counted)
+    count: int  # hits in the window, this one included
+    reset_seconds: int  # until the window ends
+    scope: str
+    key: str
+    window_start: datetime
+
+
+def rate_counter_hit(
+    *, scope: str, key: str, limit: int, window: timedelta = HOUR, now: datetime | None = None
+) -> RateHit:
+    """Count one hit of ``key`` in the current fixed window of ``scope`` (clock hours by default), unless
+    the window has ``limit`` hits already: then the hit is refused and not counted. A conditional UPDATE
+    (``count < limit``) decides, so processes and threads sharing the database never let more than
+    ``limit`` through together."""
+    now = now or timezone.now()
+    seconds = int(window.total_seconds())
+    stamp = int(now.timestamp())
+    start = datetime.fromtimestamp(stamp - stamp % seconds, tz=UTC)
+    hit = RateHit(True, limit, 0, seconds - stamp % seconds, scope, key, start)
+    if not limit:
+        return hit
+    lookup = {"scope": scope, "key": key, "window_start": start}
+    with_room = RateCounter.objects.filter(**lookup, count__lt=limit)
+    if not with_room.update(count=models.F("count") + 1, updated_at=now):
+        counter, _created = RateCounter.objects.get_or_create(**lookup, defaults={"updated_at": now})
+        if counter.count >= limit or not with_room.update(count=models.F("count") + 1, updated_at=now):
+            return replace(hit, allowed=False, count=limit)
+    count = RateCounter.objects.filter(**lookup).values_list("count", flat=True).first()
+    return replace(hit, count=count or 1)
+
+
+def rate_counter_refund(*, hit: RateHit) -> None:
+    """Take back a counted hit that turned out not to count (e.g. the report form was filed after all)."""
+    if hit.allowed and hit.limit:
+        RateCounter.objects.filter(
+            scope=hit.scope, key=hit.key, window_start=hit.window_start, count__gt=0
+        ).update(count=models.F("count") - 1)
+
+
+def client_lock(*, ip_hash: str, now: datetime) -> None:
+    """Hold the client's lock row until the current transaction ends, so that one client's submissions are
+    checked against its limits and saved one after the other. On PostgreSQL the UPDATE's row lock makes the
+    client's concurrent submissions wait (and then see what the first one saved); SQLite's IMMEDIATE
+    transactions run one writer at a time anyway."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("client_lock() outside a transaction would release the lock at once")
+    lookup = {"scope": RateCounter.Scope.CLIENT, "key": ip_hash, "window_start": LOCK_WINDOW}
+    if not RateCounter.objects.filter(**lookup).update(count=models.F("count") + 1, updated_at=now):
+        RateCounter.objects.get_or_create(**lookup, defaults={"updated_at": now})  # a new client
+        RateCounter.objects.filter(**lookup).update(count=models.F("count") + 1, updated_at=now)
+
+
+def report_form_attempt(*, ip: str, now: datetime | None = None) -> RateHit:
+    """Count a report form sent by this client as failed until ``rate_counter_refund(hit=…)`` takes it back
+    (the report was filed, or the form only showed the nearby reports): any form that fails — refused,
+    invalid, or crashing — counts. After ``REPORT_FORM_FAILURES_PER_HOUR`` failures in a clock hour the
+    client's forms are refused, before anything in them is processed."""
+    return rate_counter_hit(
+        scope=RateCounter.Scope.FORM_FAILURES,
+        key=client_fingerprint(ip=ip),
+        limit=settings.REPORT_FORM_FAILURES_PER_HOUR,
+        now=now,
+    )
+
+
+def _rate_counters_expired(cutoff: datetime) -> models.Q:
+    return models.Q(updated_at__lte=cutoff)
+
+
+RATE_COUNTERS_RETENTION = Retention(
+    name="incidents.rate_counters",
+    label=gettext_lazy("Abuse-limit counters and locks (salted IP hashes, api key ids)"),
+    model="incidents.RateCounter",
+    default_days=2,  # counters count clock hours; a lock row is made again when needed
+    expired=_rate_counters_expired,
+    delete=True,
+)
 
 
 # --- the workflow ---------------------------------------------------------------------------------------

@@ -119,34 +119,54 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _render_form(request, ReportForm(initial={"nonce": _new_nonce()}))
 
+    # Every form counts as failed until it succeeds: a client that keeps sending forms that fail (or crash)
+    # is refused for the rest of the hour before its files are looked at.
+    attempt = services.report_form_attempt(ip=_client_ip(request))
+    if not attempt.allowed:
+        return _render_limited(request, attempt)
+    response, failed = _report_post(request)
+    if not failed:
+        services.rate_counter_refund(hit=attempt)
+    return response
+
+
+def _render_limited(request: HttpRequest, attempt: services.RateHit) -> HttpResponse:
+    minutes = max(1, -(-attempt.reset_seconds // 60))
+    response = render(request, "incidents/report_limited.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(attempt.reset_seconds)
+    return response
+
+
+def _report_post(request: HttpRequest) -> tuple[HttpResponse, bool]:
+    """The report form sent: (the response, whether it failed)."""
     if request.POST.get("website"):
         # The honeypot was filled in: a robot. Pretend it worked, save nothing.
         logger.info("Report form honeypot filled in; nothing saved")
         request.session[SUBMITTED_SESSION_KEY] = {"honeypot": True}
-        return redirect("incidents:report_submitted")
+        return redirect("incidents:report_submitted"), True
 
     key = _nonce_key(request.POST.get("nonce", ""))
     if selectors.report_filed_with(submission_key=key):
-        return redirect("incidents:report_submitted")  # sent already (a double click, a resent form)
+        return redirect("incidents:report_submitted"), False  # sent already (a double click, a resent form)
 
     form = ReportForm(request.POST, request.FILES)
     files_lost = bool(request.FILES.getlist("attachments"))
     if not form.is_valid():
-        return _render_form(request, form, files_lost=files_lost)
+        return _render_form(request, form, files_lost=files_lost), True
     if key is None:  # no nonce, or not one of ours: show the form again, with a fresh one
         data = request.POST.copy()
         data["nonce"] = _new_nonce()
         form = ReportForm(data, request.FILES)
         form.is_valid()
         form.add_error(None, _("This form has expired. Please check the details and send it again."))
-        return _render_form(request, form, files_lost=files_lost)
+        return _render_form(request, form, files_lost=files_lost), True
 
     data = form.cleaned_data
     category, point = data["category"], data["place"]
     if not data["nearby_seen"] and category.public:
         nearby = selectors.reports_nearby(category=category, point=point)
         if nearby:
-            return _render_nearby(request, form, nearby, files_lost=files_lost)
+            return _render_nearby(request, form, nearby, files_lost=files_lost), False
 
     try:
         report, token = services.report_submit(
@@ -162,12 +182,12 @@ def report_new(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         add_form_errors(form, error, fields=SERVICE_FIELDS)
-        return _render_form(request, form, files_lost=files_lost)
+        return _render_form(request, form, files_lost=files_lost), True
     if token is not None:  # None: an earlier request with this form filed the report and has its token
         # The token goes to the session (never into a URL before the citizen has seen it)
         request.session[SUBMITTED_SESSION_KEY] = {"token": token, "email": report.reporter_email}
         request.session.save()  # now, not after the response: a twin request may already show the page
-    return redirect("incidents:report_submitted")
+    return redirect("incidents:report_submitted"), False
 
 
 def _nearby_items(reports: list[Report], point) -> list[dict]:
