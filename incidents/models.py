@@ -332,14 +332,11 @@ class ApiKey(models.Model):
 
 
 class RateCounter(models.Model):
-    """Abuse limits that hold across processes and without Redis (``services.rate_counter_hit``): a count
-    per (scope, key, fixed window), raised by one conditional UPDATE. The ``client`` scope's rows are not
-    counters but one lock row per client (window ``LOCK_WINDOW``): updating it serialises that client's
-    submissions, so the daily per-category limit is checked and the report saved as one step. Rows hold only
-    salted hashes and api key ids; a retention policy deletes them a few days after their last use."""
+    """Abuse limits that hold across processes and without Redis (``services.rate_counter_*``): a count per
+    (scope, key, fixed window), changed only by single UPDATE statements. Rows hold only salted IP hashes and
+    api key ids; a retention policy deletes them a few days after their window."""
 
     class Scope(models.TextChoices):
-        CLIENT = "client", _("report submissions of a client (lock)")
         FORM_FAILURES = "form_failures", _("failed report forms of a client per hour")
         API_KEY = "api_key", _("Open311 requests of an api key per hour")
 

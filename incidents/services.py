@@ -7,7 +7,7 @@ activity-log entry and the notifications that belong to it (written to the outbo
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from django.contrib.gis.geos import MultiPolygon, Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 MAX_DESCRIPTION = 500
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENTS_BYTES = 5 * 1024 * 1024
+RELATED_READ = ["category", "police_unit", "district", "municipality", "assignee"]
 
 
 # --- categories -----------------------------------------------------------------------------------------
@@ -150,6 +151,7 @@ def report_submit(
     return report, (token if created else None)
 
 
+@transaction.atomic(savepoint=False)  # one transaction from the client's lock to the saved report
 def _report_file(
     *,
     category: Category,
@@ -181,7 +183,11 @@ def _report_file(
     if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
         raise ValidationError({"point": _("These coordinates are not a place on Earth.")})
     ip_hash = client_fingerprint(ip=ip)
-    _refuse_over_daily_limit(ip_hash=ip_hash, category=category, now=now)  # before the files are read
+    if settings.REPORTS_PER_CLIENT_CATEGORY_DAY:
+        # One client's submissions are checked and saved one at a time (the lock is held until the report
+        # is committed), so concurrent ones cannot all pass against the same count; before the files are read
+        client_lock(ip_hash=ip_hash)
+        _refuse_over_daily_limit(ip_hash=ip_hash, category=category, now=now)
     route = route or selectors.report_route(point=point)
     if not route.served:
         raise ValidationError(
@@ -197,11 +203,6 @@ def _report_file(
     assignee = selectors.district_default_officer(district=district) if district else None
 
     with transaction.atomic():
-        # Checked again under the client's lock, held until the report is committed: concurrent submissions
-        # of one client are counted one after the other, never all against the same count
-        if settings.REPORTS_PER_CLIENT_CATEGORY_DAY:
-            client_lock(ip_hash=ip_hash, now=now)
-            _refuse_over_daily_limit(ip_hash=ip_hash, category=category, now=now)
         report = Report(
             token_hash=selectors.token_hash(token),
             submission_key=submission_key,
@@ -223,7 +224,8 @@ def _report_file(
             setattr(report, name, value)
         report.due_at = report.take_up_due_at
         # The form's key is unique: a concurrent twin is refused by the database, not by a read here
-        report.full_clean(exclude=["token_hash", "reference", "submission_key"])
+        # The related rows were just read (the category, the route, the officer): not looked up once more
+        report.full_clean(exclude=["token_hash", "reference", "submission_key", *RELATED_READ])
         report.save()
         for item in clean_files:
             attachment = Attachment(
@@ -247,11 +249,10 @@ def _report_file(
 
 def _refuse_over_daily_limit(*, ip_hash: str, category: Category, now: datetime) -> None:
     """KMZB's abuse limit: ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports per client and category in 24 h."""
-    limit = settings.REPORTS_PER_CLIENT_CATEGORY_DAY
     recent = Report.objects.filter(
         ip_hash=ip_hash, category=category, created_at__gte=now - timedelta(hours=24)
     )
-    if limit and recent.count() >= limit:
+    if recent.count() >= settings.REPORTS_PER_CLIENT_CATEGORY_DAY:
         raise ValidationError(
             {
                 "category": _(
@@ -292,78 +293,98 @@ def report_support(*, report: Report, ip: str) -> bool:
 # a limit holds across web workers and processes, with or without Redis.
 
 HOUR = timedelta(hours=1)
-LOCK_WINDOW = datetime(2000, 1, 1, tzinfo=UTC)  # the one "window" of the per-client lock rows
+CLIENT_LOCK_CLASS = 0x4F4B5231  # "OKR1": the first key of the per-client advisory locks on PostgreSQL
 
 
 @dataclass(frozen=True)
-class RateHit:
-    """One hit counted (or refused) against a limit per fixed window."""
+class Window:
+    """The fixed window (clock hours by default) a counter counts in at ``now``."""
 
-    allowed: bool
-    limit: int  # 0: no limit (nothing was counted)
-    count: int  # hits in the window, this one included
-    reset_seconds: int  # until the window ends
-    scope: str
-    key: str
-    window_start: datetime
+    start: datetime
+    reset_seconds: int  # until it ends
 
-
-def rate_counter_hit(
-    *, scope: str, key: str, limit: int, window: timedelta = HOUR, now: datetime | None = None
-) -> RateHit:
-    """Count one hit of ``key`` in the current fixed window of ``scope`` (clock hours by default), unless
-    the window has ``limit`` hits already: then the hit is refused and not counted. A conditional UPDATE
-    (``count < limit``) decides, so processes and threads sharing the database never let more than
-    ``limit`` through together."""
-    now = now or timezone.now()
-    seconds = int(window.total_seconds())
-    stamp = int(now.timestamp())
-    start = datetime.fromtimestamp(stamp - stamp % seconds, tz=UTC)
-    hit = RateHit(True, limit, 0, seconds - stamp % seconds, scope, key, start)
-    if not limit:
-        return hit
-    lookup = {"scope": scope, "key": key, "window_start": start}
-    with_room = RateCounter.objects.filter(**lookup, count__lt=limit)
-    if not with_room.update(count=models.F("count") + 1, updated_at=now):
-        counter, _created = RateCounter.objects.get_or_create(**lookup, defaults={"updated_at": now})
-        if counter.count >= limit or not with_room.update(count=models.F("count") + 1, updated_at=now):
-            return replace(hit, allowed=False, count=limit)
-    count = RateCounter.objects.filter(**lookup).values_list("count", flat=True).first()
-    return replace(hit, count=count or 1)
+    @classmethod
+    def at(cls, now: datetime, length: timedelta = HOUR) -> "Window":
+        seconds, stamp = int(length.total_seconds()), int(now.timestamp())
+        return cls(datetime.fromtimestamp(stamp - stamp % seconds, tz=UTC), seconds - stamp % seconds)
 
 
-def rate_counter_refund(*, hit: RateHit) -> None:
-    """Take back a counted hit that turned out not to count (e.g. the report form was filed after all)."""
-    if hit.allowed and hit.limit:
-        RateCounter.objects.filter(
-            scope=hit.scope, key=hit.key, window_start=hit.window_start, count__gt=0
-        ).update(count=models.F("count") - 1)
-
-
-def client_lock(*, ip_hash: str, now: datetime) -> None:
-    """Hold the client's lock row until the current transaction ends, so that one client's submissions are
-    checked against its limits and saved one after the other. On PostgreSQL the UPDATE's row lock makes the
-    client's concurrent submissions wait (and then see what the first one saved); SQLite's IMMEDIATE
-    transactions run one writer at a time anyway."""
-    if not transaction.get_connection().in_atomic_block:
+def client_lock(*, ip_hash: str) -> None:
+    """Hold a lock on the client (its salted IP hash) until the current transaction ends, so that its
+    submissions are checked against its limits and saved one after the other. PostgreSQL: an advisory
+    transaction lock (two clients whose hashes share 32 bits only wait for each other); SQLite: the
+    transaction began IMMEDIATE (settings), holding the database's one write lock already."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("client_lock() outside a transaction would release the lock at once")
-    lookup = {"scope": RateCounter.Scope.CLIENT, "key": ip_hash, "window_start": LOCK_WINDOW}
-    if not RateCounter.objects.filter(**lookup).update(count=models.F("count") + 1, updated_at=now):
-        RateCounter.objects.get_or_create(**lookup, defaults={"updated_at": now})  # a new client
-        RateCounter.objects.filter(**lookup).update(count=models.F("count") + 1, updated_at=now)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [CLIENT_LOCK_CLASS, int(ip_hash[:8], 16) - 2**31]
+            )
 
 
-def report_form_attempt(*, ip: str, now: datetime | None = None) -> RateHit:
-    """Count a report form sent by this client as failed until ``rate_counter_refund(hit=…)`` takes it back
-    (the report was filed, or the form only showed the nearby reports): any form that fails — refused,
-    invalid, or crashing — counts. After ``REPORT_FORM_FAILURES_PER_HOUR`` failures in a clock hour the
-    client's forms are refused, before anything in them is processed."""
-    return rate_counter_hit(
-        scope=RateCounter.Scope.FORM_FAILURES,
-        key=client_fingerprint(ip=ip),
-        limit=settings.REPORT_FORM_FAILURES_PER_HOUR,
-        now=now,
-    )
+def rate_counter_hit(*, scope: str, key: str, limit: int, now: datetime | None = None) -> tuple[bool, Window]:
+    """Count one hit of ``key`` in the current hour of ``scope``, unless the hour has ``limit`` hits already:
+    then the hit is refused and not counted. Returns (allowed, window). A conditional UPDATE (``count <
+    limit``) decides, so processes and threads sharing the database never let more than ``limit`` through
+    together. ``limit`` 0: no limit, nothing is counted."""
+    now = now or timezone.now()
+    window = Window.at(now)
+    if not limit:
+        return True, window
+    lookup = {"scope": scope, "key": key, "window_start": window.start}
+    with_room = RateCounter.objects.filter(**lookup, count__lt=limit)
+    if with_room.update(count=models.F("count") + 1, updated_at=now):
+        return True, window
+    if not RateCounter.objects.filter(**lookup).exists() and _rate_counter_create(lookup, now):
+        return True, window  # the hour's first hit
+    # Full, or created by a concurrent first hit a moment ago
+    return bool(with_room.update(count=models.F("count") + 1, updated_at=now)), window
+
+
+def rate_counter_add(*, scope: str, key: str, now: datetime | None = None) -> None:
+    """Count one hit of ``key`` in the current hour of ``scope`` (e.g. a failed report form)."""
+    now = now or timezone.now()
+    counter = RateCounter.objects.filter(scope=scope, key=key, window_start=Window.at(now).start)
+    if counter.update(count=models.F("count") + 1, updated_at=now):
+        return
+    if not _rate_counter_create({"scope": scope, "key": key, "window_start": Window.at(now).start}, now):
+        counter.update(count=models.F("count") + 1, updated_at=now)  # a concurrent hit created it
+
+
+def _rate_counter_create(lookup: dict, now: datetime) -> bool:
+    """Create the counter with its first hit; False if a concurrent request created it first."""
+    try:
+        with transaction.atomic():
+            RateCounter.objects.create(**lookup, count=1, updated_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def report_form_refusal(*, ip: str, now: datetime | None = None) -> Window | None:
+    """The window until which this client's report forms are refused (it sent
+    ``REPORT_FORM_FAILURES_PER_HOUR`` forms that failed this hour), or None. One query, before anything in
+    the form is processed."""
+    limit = settings.REPORT_FORM_FAILURES_PER_HOUR
+    window = Window.at(now or timezone.now())
+    if (
+        limit
+        and RateCounter.objects.filter(
+            scope=RateCounter.Scope.FORM_FAILURES,
+            key=client_fingerprint(ip=ip),
+            window_start=window.start,
+            count__gte=limit,
+        ).exists()
+    ):
+        return window
+    return None
+
+
+def report_form_failed(*, ip: str, now: datetime | None = None) -> None:
+    """Count a report form of this client that failed (invalid, refused, or crashed)."""
+    rate_counter_add(scope=RateCounter.Scope.FORM_FAILURES, key=client_fingerprint(ip=ip), now=now)
 
 
 def _rate_counters_expired(cutoff: datetime) -> models.Q:
@@ -372,9 +393,9 @@ def _rate_counters_expired(cutoff: datetime) -> models.Q:
 
 RATE_COUNTERS_RETENTION = Retention(
     name="incidents.rate_counters",
-    label=gettext_lazy("Abuse-limit counters and locks (salted IP hashes, api key ids)"),
+    label=gettext_lazy("Abuse-limit counters (salted IP hashes, api key ids)"),
     model="incidents.RateCounter",
-    default_days=2,  # counters count clock hours; a lock row is made again when needed
+    default_days=2,  # the counters count clock hours
     expired=_rate_counters_expired,
     delete=True,
 )

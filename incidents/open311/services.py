@@ -99,7 +99,6 @@ def api_key_touch(*, api_key: ApiKey, now: datetime | None = None) -> None:
 class RateLimit:
     allowed: bool
     limit: int
-    remaining: int
     reset_seconds: int
 
 
@@ -107,15 +106,11 @@ def api_key_rate_check(*, api_key: ApiKey, now: datetime | None = None) -> RateL
     """Count one request against the key's hourly limit (a fixed window per clock hour). The count is kept
     in the database, so every web worker and process shares it, with or without Redis; requests over the
     limit are refused and not counted."""
-    hit = rate_counter_hit(
-        scope=RateCounter.Scope.API_KEY, key=str(api_key.pk), limit=api_key.rate_limit_per_hour, now=now
+    limit = api_key.rate_limit_per_hour
+    allowed, window = rate_counter_hit(
+        scope=RateCounter.Scope.API_KEY, key=str(api_key.pk), limit=limit, now=now
     )
-    return RateLimit(
-        allowed=hit.allowed,
-        limit=hit.limit,
-        remaining=max(hit.limit - hit.count, 0),
-        reset_seconds=hit.reset_seconds,
-    )
+    return RateLimit(allowed=allowed, limit=limit, reset_seconds=window.reset_seconds)
 
 
 def _submission_note(

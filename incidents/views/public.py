@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.gis.geos import Point
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -119,21 +120,28 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _render_form(request, ReportForm(initial={"nonce": _new_nonce()}))
 
-    # Every form counts as failed until it succeeds: a client that keeps sending forms that fail (or crash)
-    # is refused for the rest of the hour before its files are looked at.
-    attempt = services.report_form_attempt(ip=_client_ip(request))
-    if not attempt.allowed:
-        return _render_limited(request, attempt)
-    response, failed = _report_post(request)
-    if not failed:
-        services.rate_counter_refund(hit=attempt)
+    # Forms that fail (invalid, refused, or crashing) are counted per client: after too many in an hour its
+    # forms are refused before anything in them (files included) is processed.
+    ip = _client_ip(request)
+    refused_until = services.report_form_refusal(ip=ip)
+    if refused_until is not None:
+        return _render_limited(request, refused_until)
+    try:
+        response, failed = _report_post(request)
+    except DatabaseError:
+        raise  # the database's trouble (e.g. busy for too long), not the form's
+    except Exception:
+        services.report_form_failed(ip=ip)
+        raise
+    if failed:
+        services.report_form_failed(ip=ip)
     return response
 
 
-def _render_limited(request: HttpRequest, attempt: services.RateHit) -> HttpResponse:
-    minutes = max(1, -(-attempt.reset_seconds // 60))
+def _render_limited(request: HttpRequest, window: services.Window) -> HttpResponse:
+    minutes = -(-window.reset_seconds // 60)  # rounded up
     response = render(request, "incidents/report_limited.html", {"minutes": minutes}, status=429)
-    response["Retry-After"] = str(attempt.reset_seconds)
+    response["Retry-After"] = str(window.reset_seconds)
     return response
 
 
