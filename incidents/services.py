@@ -126,8 +126,10 @@ def report_submit(
     ``submission_key`` is the report form's one-time key: the same form sent again (a double click, a resent
     form, two requests at once) files nothing and returns the report the first one filed, with None for the
     token (``portal.services.create_once``). ``route`` is ``selectors.report_route(point=point)`` when the
-    caller has looked it up already. Raises ValidationError (field → message) for anything wrong; nothing is
-    saved then."""
+    caller has looked it up already. A client (its salted IP hash) files at most
+    ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports per category in 24 h; its submissions are handled one at a
+    time, so concurrent ones are counted, not raced. Raises ValidationError (field → message) for anything
+    wrong; nothing is saved then."""
     now = now or timezone.now()
     token = secrets.token_urlsafe(24)
 
@@ -147,11 +149,14 @@ def report_submit(
             now=now,
         )
 
-    report, created = create_once(Report, submission_key=submission_key, create=file)
+    with transaction.atomic():
+        # One client's submissions are handled one at a time, from the double-submit check to the saved
+        # report: concurrent ones cannot all pass the daily limit against the same count
+        client_lock(ip_hash=client_fingerprint(ip=ip))
+        report, created = create_once(Report, submission_key=submission_key, create=file)
     return report, (token if created else None)
 
 
-@transaction.atomic(savepoint=False)  # one transaction from the client's lock to the saved report
 def _report_file(
     *,
     category: Category,
@@ -183,10 +188,7 @@ def _report_file(
     if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
         raise ValidationError({"point": _("These coordinates are not a place on Earth.")})
     ip_hash = client_fingerprint(ip=ip)
-    if settings.REPORTS_PER_CLIENT_CATEGORY_DAY:
-        # One client's submissions are checked and saved one at a time (the lock is held until the report
-        # is committed), so concurrent ones cannot all pass against the same count; before the files are read
-        client_lock(ip_hash=ip_hash)
+    if settings.REPORTS_PER_CLIENT_CATEGORY_DAY:  # under the client's lock (report_submit), before the files
         _refuse_over_daily_limit(ip_hash=ip_hash, category=category, now=now)
     route = route or selectors.report_route(point=point)
     if not route.served:
