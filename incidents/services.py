@@ -294,21 +294,20 @@ def report_support(*, report: Report, ip: str) -> bool:
 # In the database, not in the cache (which fails open when Redis is down, and is per process without it):
 # a limit holds across web workers and processes, with or without Redis.
 
-HOUR = timedelta(hours=1)
 CLIENT_LOCK_CLASS = 0x4F4B5231  # "OKR1": the first key of the per-client advisory locks on PostgreSQL
 
 
 @dataclass(frozen=True)
 class Window:
-    """The fixed window (clock hours by default) a counter counts in at ``now``."""
+    """The clock hour a counter counts in at ``now``."""
 
     start: datetime
     reset_seconds: int  # until it ends
 
     @classmethod
-    def at(cls, now: datetime, length: timedelta = HOUR) -> "Window":
-        seconds, stamp = int(length.total_seconds()), int(now.timestamp())
-        return cls(datetime.fromtimestamp(stamp - stamp % seconds, tz=UTC), seconds - stamp % seconds)
+    def at(cls, now: datetime) -> "Window":
+        stamp = int(now.timestamp())
+        return cls(datetime.fromtimestamp(stamp - stamp % 3600, tz=UTC), 3600 - stamp % 3600)
 
 
 def client_lock(*, ip_hash: str) -> None:
@@ -348,11 +347,11 @@ def rate_counter_hit(*, scope: str, key: str, limit: int, now: datetime | None =
 def rate_counter_add(*, scope: str, key: str, now: datetime | None = None) -> None:
     """Count one hit of ``key`` in the current hour of ``scope`` (e.g. a failed report form)."""
     now = now or timezone.now()
-    counter = RateCounter.objects.filter(scope=scope, key=key, window_start=Window.at(now).start)
-    if counter.update(count=models.F("count") + 1, updated_at=now):
-        return
-    if not _rate_counter_create({"scope": scope, "key": key, "window_start": Window.at(now).start}, now):
-        counter.update(count=models.F("count") + 1, updated_at=now)  # a concurrent hit created it
+    lookup = {"scope": scope, "key": key, "window_start": Window.at(now).start}
+    counter = RateCounter.objects.filter(**lookup)
+    one_more = {"count": models.F("count") + 1, "updated_at": now}
+    if not counter.update(**one_more) and not _rate_counter_create(lookup, now):
+        counter.update(**one_more)  # a concurrent first hit created it a moment ago
 
 
 def _rate_counter_create(lookup: dict, now: datetime) -> bool:
