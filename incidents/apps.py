@@ -8,4 +8,9 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from portal.retention import register
+
         from . import rules  # noqa: F401 - registers the app's object rules
+        from .services import RATE_COUNTERS_RETENTION
+
+        register(RATE_COUNTERS_RETENTION)

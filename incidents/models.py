@@ -329,3 +329,28 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RateCounter(models.Model):
+    """Abuse limits that hold across processes and without Redis (``services.rate_counter_*``): a count per
+    (scope, key, fixed window), changed only by single UPDATE statements. Rows hold only salted IP hashes and
+    api key ids; a retention policy deletes them a few days after their window."""
+
+    class Scope(models.TextChoices):
+        FORM_FAILURES = "form_failures", _("failed report forms of a client per hour")
+        API_KEY = "api_key", _("Open311 requests of an api key per hour")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    key = models.CharField(max_length=64)  # a salted IP hash, or an api key's id
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="rate_counter_once"),
+        ]
+        indexes = [models.Index(fields=["updated_at"], name="rate_counter_updated")]  # retention
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key[:12]}@{self.window_start:%Y-%m-%d %H:%M} = {self.count}"

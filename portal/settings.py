@@ -343,3 +343,6 @@ RETENTION_DAYS = {key: int(value) for key, value in env.dict("RETENTION_DAYS", d
 IP_HASH_SALT = env.str("IP_HASH_SALT", default=SECRET_KEY)
 # KMZB: one report per client (IP) per category per 24 h; 0 switches the limit off.
 REPORTS_PER_CLIENT_CATEGORY_DAY = env.int("REPORTS_PER_CLIENT_CATEGORY_DAY", default=1)
+# Report forms a client (IP) may send without success per clock hour (invalid, refused or failing) before
+# its forms are refused unread with a 429 page; 0 switches the limit off.
+REPORT_FORM_FAILURES_PER_HOUR = env.int("REPORT_FORM_FAILURES_PER_HOUR", default=20)
