@@ -152,9 +152,11 @@ def bad_row(staff, settings):
     """Three reports of the district and one whose time of occurrence is unreadable in the database."""
     settings.REPORTS_PER_CLIENT_CATEGORY_DAY = 0
     reports = [submit(staff, occurred_at=timezone.now() - timedelta(days=1)) for _ in range(3)]
-    bad = submit(staff)
+    bad, token = services.report_submit(
+        category=staff["category"], point=staff["in_district"], ip="192.0.2.99"
+    )
     plant(bad)
-    return {"bad": bad, "others": reports}
+    return {"bad": bad, "token": token, "others": reports}
 
 
 def test_public_readers_do_not_fail_on_an_unreadable_time(client, staff, bad_row):
@@ -175,6 +177,8 @@ def test_public_readers_do_not_fail_on_an_unreadable_time(client, staff, bad_row
     box = f"{lon - 0.05},{lat - 0.05},{lon + 0.05},{lat + 0.05}"
     assert client.get("/reports/map.geojson", {"bbox": box, "zoom": 18}).status_code == 200
     assert client.get("/reports/stats/").status_code == 200
+    tracked = client.get(f"/reports/track/{bad_row['token']}/")
+    assert tracked.status_code == 200 and bad.reference in tracked.content.decode()
 
 
 def test_staff_readers_do_not_fail_on_an_unreadable_time(client, staff, bad_row):
@@ -191,6 +195,8 @@ def test_staff_readers_do_not_fail_on_an_unreadable_time(client, staff, bad_row)
     assert all(report.reference in body for report in [bad, *bad_row["others"]])
     geojson = client.get("/reports/staff/export.geojson?status=all")
     assert geojson.status_code == 200 and bad.reference.encode() in b"".join(geojson.streaming_content)
+    login(client, staff["coordinator"])
+    assert client.get("/reports/staff/dashboard/").status_code == 200
 
 
 # --- the deadline sweep survives a bad row ---------------------------------------------------------------
