@@ -29,6 +29,7 @@ from portal.workflow import apply
 
 from . import selectors
 from .models import (
+    OCCURRED_AT_RANGE,
     OPEN_STATUSES,
     Attachment,
     Category,
@@ -47,6 +48,11 @@ MAX_DESCRIPTION = 500
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENTS_BYTES = 5 * 1024 * 1024
 RELATED_READ = ["category", "police_unit", "district", "municipality", "assignee"]
+# When a report's event may have happened: not before 1970 (the database refuses anything outside
+# ``models.OCCURRED_AT_RANGE`` too), and not later than a few minutes from now (a clock a little ahead is no
+# reason to refuse a report).
+OCCURRED_EARLIEST = OCCURRED_AT_RANGE[0]
+OCCURRED_FUTURE_SLACK = timedelta(minutes=5)
 
 
 # --- categories -----------------------------------------------------------------------------------------
@@ -73,6 +79,21 @@ def district_upsert(
 
 
 # --- submitting -----------------------------------------------------------------------------------------
+
+
+def occurred_at_problem(value: datetime | None, *, now: datetime) -> str | None:
+    """Why ``value`` cannot be a report's time of occurrence (a translated message), or None if it can.
+    The report form asks this too, so a citizen hears it before anything else is checked."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):  # a caller's naive time is the portal's local time, as Django saves it
+        value = timezone.make_aware(value)
+    # Aware datetimes compare by their UTC instants without building one, so year 1 cannot overflow here
+    if value < OCCURRED_EARLIEST:
+        return _("The time of occurrence cannot be before 1 January 1970.")
+    if value > now + OCCURRED_FUTURE_SLACK:
+        return _("The time of occurrence cannot be in the future.")
+    return None
 
 
 @dataclass
@@ -182,8 +203,8 @@ def _report_file(
         )
     if category.description_required and not description:
         raise ValidationError({"description": _("Please describe the problem: this category needs it.")})
-    if occurred_at is not None and occurred_at > now + timedelta(minutes=5):
-        raise ValidationError({"occurred_at": _("The time of occurrence cannot be in the future.")})
+    if problem := occurred_at_problem(occurred_at, now=now):
+        raise ValidationError({"occurred_at": problem})
     if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
         raise ValidationError({"point": _("These coordinates are not a place on Earth.")})
     ip_hash = client_fingerprint(ip=ip)
