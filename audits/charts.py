@@ -37,9 +37,9 @@ def bar_chart(bars, *, title: str) -> str:
             f'<text x="{LEFT - 8}" y="{y + 14}" font-size="12" text-anchor="end">{escape(label)}</text>'
         )
         if estimate is None:
-            parts.append(
-                f'<text x="{LEFT + 4}" y="{y + 14}" font-size="12" fill="#4a5360">{escape(_("not published (fewer than 10 answers)"))}</text>'
-            )
+            # (outside the f-string: Debian 12's xgettext does not look inside f-strings)
+            withheld = escape(_("not published (fewer than 10 answers)"))
+            parts.append(f'<text x="{LEFT + 4}" y="{y + 14}" font-size="12" fill="#4a5360">{withheld}</text>')
             continue
         parts.append(
             f'<rect x="{LEFT}" y="{y + 3}" width="{estimate.share * scale:.1f}" height="16" fill="#1d4e89"/>'
