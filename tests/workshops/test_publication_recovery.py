@@ -50,7 +50,7 @@ def _sweep_at(when: datetime) -> dict[str, int]:
 
 
 def _building(initiative, organiser, *, heartbeat: datetime, progress: int = 22) -> Publication:
-    """An edition as a worker killed mid-build leaves it: building, its last progress step at ``heartbeat``."""
+    """An edition as a killed worker leaves it: building, its last progress step at ``heartbeat``."""
     with time_machine.travel(heartbeat - timedelta(seconds=30), tick=True):
         edition, _created = services.publication_request(
             initiative=initiative, language="cs", actor=organiser
@@ -223,7 +223,7 @@ def test_admin_resets_a_stuck_build(client, organiser, initiative, settings):
 
 
 def test_the_beat_sweeps_every_minute(settings):
-    entries = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    entries = list(settings.CELERY_BEAT_SCHEDULE.values())
     sweep = [entry for entry in entries if entry["task"] == "workshops.tasks.publications_sweep"]
     assert sweep and sweep[0]["schedule"] <= 60
     assert "workshops.tasks.publications_sweep" in celery_app.tasks
