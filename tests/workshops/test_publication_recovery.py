@@ -29,12 +29,15 @@ def _media(settings, tmp_path):
 def broker_down():
     """The broker refuses connections (nothing listens on port 1) until the test calls the returned
     function; then tasks run in-process again (the suite's eager mode)."""
-    conf = celery_app.conf
+    conf, amqp = celery_app.conf, celery_app.amqp
     before = (conf.broker_url, conf.task_publish_retry, conf.task_always_eager)
+    pools = (celery_app._pool, amqp._producer_pool)  # connections an earlier test opened to the real broker
     conf.broker_url, conf.task_publish_retry, conf.task_always_eager = "redis://127.0.0.1:1/0", False, False
+    celery_app._pool = amqp._producer_pool = None
 
     def back():
         conf.broker_url, conf.task_publish_retry, conf.task_always_eager = before
+        celery_app._pool, amqp._producer_pool = pools
 
     yield back
     back()
