@@ -177,6 +177,9 @@ CELERY_BEAT_SCHEDULE = {
     "incidents-deadlines": {"task": "incidents.tasks.deadlines_sweep", "schedule": 60.0},
     # Workshops: remind confirmed participants 3 days before. Idempotent: claimed with a conditional UPDATE.
     "workshops-reminders": {"task": "workshops.tasks.reminders_send", "schedule": 900.0},
+    # Workshops: publication builds stuck waiting (broker down) are queued again once, then failed; builds
+    # whose worker died (no progress for 3 min) are failed. Idempotent: claimed with a conditional UPDATE.
+    "workshops-publications-sweep": {"task": "workshops.tasks.publications_sweep", "schedule": 60.0},
     # Grants: reminds towns of final reports due within 14 days or overdue. Idempotent (claims + dedup keys).
     "projects-final-reports": {"task": "projects.tasks.final_reports_remind", "schedule": 3600.0},
     # Personal data whose time is up (portal/retention.py; every app's policies). Idempotent.

@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import services
 from .models import (
     GoodPractice,
     Initiative,
@@ -83,6 +87,46 @@ class WorkshopMessageAdmin(admin.ModelAdmin):
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
-    list_display = ["initiative", "language", "edition", "status", "pages", "created_at", "published_at"]
+    list_display = [
+        "initiative",
+        "language",
+        "edition",
+        "status",
+        "progress",
+        "heartbeat_at",
+        "pages",
+        "created_at",
+        "published_at",
+    ]
     list_filter = ["initiative", "status", "language"]
-    readonly_fields = ["status", "progress", "pages", "size", "started_at", "finished_at", "error"]
+    readonly_fields = [
+        "status",
+        "progress",
+        "pages",
+        "size",
+        "started_at",
+        "heartbeat_at",
+        "requeued_at",
+        "finished_at",
+        "failure",
+        "error",
+    ]
+    actions = ["reset"]
+
+    @admin.action(
+        description=_("Reset stuck builds (shown as failed; the organiser may retry)"), permissions=["change"]
+    )
+    def reset(self, request: HttpRequest, queryset) -> None:
+        stopped = sum(
+            services.publication_reset(publication=edition, actor=request.user) for edition in queryset
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d build stopped; editions already finished were left alone.",
+                "%(count)d builds stopped; editions already finished were left alone.",
+                stopped,
+            )
+            % {"count": stopped},
+            messages.SUCCESS if stopped else messages.WARNING,
+        )

@@ -450,6 +450,24 @@ class Publication(models.Model):
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
 
+    class Failure(models.TextChoices):
+        """Why an edition failed, as the organiser reads it (translated when shown); ``error`` keeps the
+        technical detail."""
+
+        NOT_QUEUED = (
+            "not_queued",
+            _(
+                "The build never started: the background worker did not take it up. Try again; if it fails "
+                "again, tell the administrator."
+            ),
+        )
+        INTERRUPTED = "interrupted", _("The build stopped: the background worker was interrupted. Try again.")
+        ERROR = (
+            "error",
+            _("The build failed with an error. Try again; if it fails again, tell the administrator."),
+        )
+        RESET = "reset", _("An administrator stopped this build. You may try again.")
+
     initiative = models.ForeignKey(
         Initiative, verbose_name=_("initiative"), on_delete=models.PROTECT, related_name="publications"
     )
@@ -473,6 +491,12 @@ class Publication(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    failure = models.CharField(_("reason of the failure"), max_length=16, choices=Failure.choices, blank=True)
+    # The build task's sign of life (with each progress step): a building edition whose heartbeat is old lost
+    # its worker and is failed by the beat (``services.publications_sweep``).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # When the beat queued a waiting edition's build again (once; if it still waits, the beat fails it).
+    requeued_at = models.DateTimeField(_("queued again"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("publication edition")
@@ -481,6 +505,14 @@ class Publication(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "language", "edition"], name="publication_initiative_language_edition"
+            ),
+        ]
+        indexes = [
+            # The beat's sweep of stale builds reads only the editions waiting or being built.
+            models.Index(
+                fields=["status", "created_at"],
+                name="publication_in_progress",
+                condition=models.Q(status__in=["queued", "building"]),
             ),
         ]
 

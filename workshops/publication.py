@@ -8,6 +8,7 @@ fields in the English edition (falling back to the original text).
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,13 +113,15 @@ def render_html(*, initiative: Initiative, language: str, edition: Publication |
 class _Progress(logging.Handler):
     """Turns WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") into a percentage: 20 % when
     the HTML is ready, up to 80 % while pages are laid out (approaching it as pages grow), 85 % when the PDF
-    is written. Reports only changes of at least 3 points, so a long document does not write per page."""
+    is written. Reports only changes of at least 3 points, so a long document does not write per page, but
+    at least every HEARTBEAT seconds while WeasyPrint works (the report is also the build's sign of life)."""
 
     STEP = re.compile(r"Step (\d)(?:.*Page (\d+))?")
+    HEARTBEAT = 20.0
 
     def __init__(self, report: Callable[[int], None]):
         super().__init__(level=logging.INFO)
-        self.report, self.last = report, 0
+        self.report, self.last, self.reported_at = report, 0, time.monotonic()
 
     def emit(self, record: logging.LogRecord) -> None:
         match = self.STEP.match(record.getMessage())
@@ -126,9 +129,9 @@ class _Progress(logging.Handler):
             return
         step, page = int(match.group(1)), int(match.group(2) or 0)
         value = 20 + 2 * step if step < 5 else 30 + round(50 * page / (page + 10)) if step == 5 else 85
-        if value >= self.last + 3:
-            self.last = value
-            self.report(value)
+        if value >= self.last + 3 or time.monotonic() - self.reported_at >= self.HEARTBEAT:
+            self.last, self.reported_at = max(value, self.last), time.monotonic()
+            self.report(self.last)
 
 
 def render_pdf(

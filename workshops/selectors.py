@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.web import absolute_reverse
@@ -24,14 +25,25 @@ from .workflow import OfferStatus
 TAKEN = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
 
 
+def _count_per_workshop(model, **conditions) -> Coalesce:
+    """How many rows of ``model`` a workshop has, as a correlated subquery: counts never multiply each other
+    when a queryset annotates several relations (a join per relation would count registrations × offers)."""
+    rows = (
+        model.objects.filter(workshop=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("workshop")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
 def _with_counts(queryset: QuerySet[Workshop]) -> QuerySet[Workshop]:
     return queryset.annotate(
-        n_confirmed=Count("registrations", filter=Q(registrations__status__in=TAKEN)),
-        n_confirmed_partner=Count(
-            "registrations", filter=Q(registrations__status__in=TAKEN, registrations__partner_seat=True)
-        ),
-        n_waitlisted=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
-        n_attended=Count("registrations", filter=Q(registrations__status=Registration.Status.ATTENDED)),
+        n_confirmed=_count_per_workshop(Registration, status__in=TAKEN),
+        n_confirmed_partner=_count_per_workshop(Registration, status__in=TAKEN, partner_seat=True),
+        n_waitlisted=_count_per_workshop(Registration, status=Registration.Status.WAITLISTED),
+        n_attended=_count_per_workshop(Registration, status=Registration.Status.ATTENDED),
     )
 
 
@@ -72,7 +84,7 @@ def workshops_for_manage(initiative: Initiative) -> QuerySet[Workshop]:
     return (
         _with_counts(initiative.workshops.all())
         .annotate(
-            n_offers=Count("offers", filter=Q(offers__status=OfferStatus.SUBMITTED), distinct=True),
+            n_offers=_count_per_workshop(PresentationOffer, status=OfferStatus.SUBMITTED),
         )
         .order_by("number")
     )

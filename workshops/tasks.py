@@ -16,3 +16,9 @@ def reminders_send() -> int:
 def publication_build(publication_id: int) -> bool:
     """Build one edition of the publication (claimed, so a duplicate delivery does nothing)."""
     return services.publication_build(publication_id=publication_id)
+
+
+@shared_task(name="workshops.tasks.publications_sweep", ignore_result=True)
+def publications_sweep() -> dict:
+    """Beat: queue again, or fail with a reason, the publication builds that are stuck (idempotent)."""
+    return services.publications_sweep()

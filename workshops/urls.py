@@ -24,6 +24,7 @@ urlpatterns = [
     path("manage/publication/<int:pk>/status.json", manage.publication_status, name="publication_status"),
     path("manage/publication/<int:pk>/download/", manage.publication_download, name="publication_download"),
     path("manage/publication/<int:pk>/publish/", manage.publication_publish, name="publication_publish"),
+    path("manage/publication/<int:pk>/retry/", manage.publication_retry, name="publication_retry"),
     path("manage/w/<int:pk>/", manage.registrations, name="manage_registrations"),
     path("manage/w/<int:pk>/edit/", manage.workshop_edit, name="manage_workshop_edit"),
     path("manage/w/<int:pk>/register/", manage.register_someone, name="manage_register"),

@@ -11,7 +11,15 @@ from .messages import workshop_message_send
 from .nominations import nomination_save, nomination_withdraw
 from .offers import offer_submit, offer_transition, offer_update, offer_withdraw
 from .outputs import good_practice_save, output_delete, recommendation_save
-from .publications import publication_build, publication_build_now, publication_publish, publication_request
+from .publications import (
+    publication_build,
+    publication_build_now,
+    publication_publish,
+    publication_request,
+    publication_reset,
+    publication_retry,
+    publications_sweep,
+)
 from .registrations import (
     registration_cancel,
     registration_check_in,
@@ -35,6 +43,9 @@ __all__ = [
     "publication_build_now",
     "publication_publish",
     "publication_request",
+    "publication_reset",
+    "publication_retry",
+    "publications_sweep",
     "recommendation_save",
     "registration_cancel",
     "registration_check_in",

@@ -540,3 +540,19 @@ def publication_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("workshops:publication_manage", code=edition.initiative.code)
+
+
+@organiser_required
+@require_POST
+def publication_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = get_object_or_404(Publication.objects.select_related("initiative"), pk=pk)
+    try:
+        running, retried = services.publication_retry(publication=edition, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if retried:
+            messages.success(request, _("The publication is being built. This page shows when it is ready."))
+        else:
+            messages.info(request, _("This edition is already being built."))
+    return redirect("workshops:publication_manage", code=edition.initiative.code)
