@@ -9,3 +9,6 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401 - registers the app's object rules
+        from .retention import register_incidents
+
+        register_incidents()
