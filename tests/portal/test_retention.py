@@ -93,3 +93,18 @@ def test_a_delivered_email_counts_from_its_delivery():
     Notification.objects.filter(pk=delivered_long_ago.pk).update(sent_at=NOW - timedelta(days=91))
     assert retention.purge(now=NOW)["portal.outbox"] == 1
     assert list(Notification.objects.values_list("pk", flat=True)) == [late.pk]
+
+
+def test_every_policy_is_documented_with_its_default():
+    """docs/personal-data.md lists each policy with its default: the page cannot drift from the code."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    page = (Path(settings.BASE_DIR) / "docs" / "personal-data.md").read_text()
+    policies = retention.policies()
+    assert {"incidents.reporter_contact", "workshops.registrations", "audits.invitation_codes"} <= {
+        p.name for p in policies
+    }
+    for policy in policies:
+        assert f"| `{policy.name}` | {policy.default_days} days |" in page, policy.name
