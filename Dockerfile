@@ -26,4 +26,7 @@ USER okrsek
 ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "scripts/healthcheck.py"]
+# Gunicorn has no limit on a request body (its --limit-request-* options cap the request line and headers
+# only): Django refuses a body over MAX_REQUEST_BODY (12 MB) with a 413 before reading it, and the proxy in
+# front should refuse it too (nginx: client_max_body_size 12m; README, Deployment).
 CMD ["sh", "-c", "exec gunicorn portal.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_WORKERS:-3} --access-logfile -"]

@@ -10,11 +10,12 @@ import math
 from django import forms
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import PUBLIC_STATUS_CHOICES, Category
-from .services import MAX_DESCRIPTION
+from .services import MAX_DESCRIPTION, OCCURRED_EARLIEST, occurred_at_problem
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -134,6 +135,20 @@ class ReportForm(forms.Form):
     nonce = forms.CharField(widget=forms.HiddenInput, required=False)
     # "I have seen the open reports nearby and send mine anyway"
     nearby_seen = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's date picker starts where the service's window does (the view sets ``max``: now)
+        earliest = timezone.localtime(OCCURRED_EARLIEST).strftime(DATETIME_LOCAL)
+        self.fields["occurred_at"].widget.attrs["min"] = earliest
+
+    def clean_occurred_at(self):
+        # The service refuses the same (every channel goes through it); asking here tells the citizen before
+        # the nearby-reports step, and a year-1 date never reaches the database.
+        value = self.cleaned_data["occurred_at"]
+        if problem := occurred_at_problem(value, now=timezone.now()):
+            raise ValidationError(problem, code="range")
+        return value
 
     def clean_description(self) -> str:
         # Browsers send line breaks as CRLF but count them as one character (maxlength): count them as one.

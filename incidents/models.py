@@ -1,4 +1,5 @@
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -109,6 +110,34 @@ class District(models.Model):
         return self.name
 
 
+# The only times a citizen or a client application types: a report's time of occurrence. The services refuse
+# anything before 1970 or in the future; the database refuses anything outside this range (a CHECK
+# constraint), so a year-1 time can no longer be stored as a BC timestamp that psycopg cannot read back.
+OCCURRED_AT_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2201, 1, 1, tzinfo=UTC))
+
+
+class BoundedDateTimeField(models.DateTimeField):
+    """A datetime column that reads a stored value outside ``OCCURRED_AT_RANGE`` as NULL.
+
+    Why both this and the CHECK constraint: the constraint makes such a value impossible from now on, and its
+    migration nulls the ones stored before it. But a row can still come from outside Django (a restore of an
+    old dump, an import by SQL, SQLite's ``ignore_check_constraints``), and one unreadable time of occurrence
+    used to fail every query that selected it: the deadline sweep of the whole region, the public Open311
+    lists, the staff queue and exports. Filtering it out in SQL (``CASE WHEN`` in the SELECT list, on every
+    database; ``Field.select_format``) costs a comparison per row, needs no change in any reader, and shows
+    such a time as unknown, which it is. Only the SELECT list changes: filters and ordering read the
+    column."""
+
+    def select_format(self, compiler, sql, params):
+        sql, params = super().select_format(compiler, sql, params)
+        ops = compiler.connection.ops
+        low, high = (ops.adapt_datetimefield_value(bound) for bound in OCCURRED_AT_RANGE)
+        return (
+            f"CASE WHEN {sql} >= %s AND {sql} < %s THEN {sql} END",
+            (*params, low, *params, high, *params),
+        )
+
+
 def _reference() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
     code = "".join(secrets.choice(alphabet) for _ in range(8))
@@ -131,7 +160,7 @@ class Report(models.Model):
     )
     point = models.PointField(_("place"), srid=4326)
     description = models.TextField(_("description"), max_length=500, blank=True)
-    occurred_at = models.DateTimeField(_("time of occurrence"), null=True, blank=True)
+    occurred_at = BoundedDateTimeField(_("time of occurrence"), null=True, blank=True)
     reporter_email = models.EmailField(_("reporter's email"), blank=True)
     reporter_language = models.CharField(_("reporter's language"), max_length=8, default="cs")
     ip_hash = models.CharField(max_length=64, db_index=False)
@@ -192,6 +221,14 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(occurred_at__isnull=True)
+                | Q(occurred_at__gte=OCCURRED_AT_RANGE[0], occurred_at__lt=OCCURRED_AT_RANGE[1]),
+                name="report_occurred_at_range",
+                violation_error_message=_("The time of occurrence must lie between 1970 and 2200."),
+            ),
+        ]
         indexes = [
             # Deadline sweeps read only what is due: O(due), not O(reports).
             models.Index(
@@ -334,3 +371,28 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RateCounter(models.Model):
+    """Abuse limits that hold across processes and without Redis (``services.rate_counter_*``): a count per
+    (scope, key, fixed window), changed only by single UPDATE statements. Rows hold only salted IP hashes and
+    api key ids; a retention policy deletes them a few days after their window."""
+
+    class Scope(models.TextChoices):
+        FORM_FAILURES = "form_failures", _("failed report forms of a client per hour")
+        API_KEY = "api_key", _("Open311 requests of an api key per hour")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    key = models.CharField(max_length=64)  # a salted IP hash, or an api key's id
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="rate_counter_once"),
+        ]
+        indexes = [models.Index(fields=["updated_at"], name="rate_counter_updated")]  # retention
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key[:12]}@{self.window_start:%Y-%m-%d %H:%M} = {self.count}"

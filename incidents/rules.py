@@ -8,6 +8,8 @@ import rules
 
 from portal.permissions import is_coordinator, is_officer, is_partner_body_staff, user_profile
 
+from .models import Status
+
 
 @rules.predicate
 def is_reports_officer(user, report) -> bool:
@@ -32,11 +34,13 @@ def is_in_users_police_unit(user, report) -> bool:
 
 @rules.predicate
 def is_handed_to_users_body(user, report) -> bool:
-    """The report is handed over to the user's partner body and still with it (not taken back)."""
+    """The report is handed over to the user's partner body and still with it: its current state decides, so
+    a report the police took back (reopened) is no longer the body's, though it keeps the body's name."""
     profile = user_profile(user)
     return bool(
         report is not None
         and profile
+        and report.status == Status.HANDED_OVER
         and report.partner_body_id
         and profile.partner_body_id == report.partner_body_id
     )

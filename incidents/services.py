@@ -8,26 +8,38 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.deadlines import sweep
 from portal.models import PartnerBody
+from portal.retention import Retention
 from portal.services import activity_log, client_fingerprint, create_once, notification_queue, row_upsert
-from portal.uploads import UnacceptableFile, clean_document_or_photo
+from portal.uploads import UnacceptableFile, clean_documents_or_photos
 from portal.workflow import apply
 
 from . import selectors
-from .models import OPEN_STATUSES, Attachment, Category, District, Report, ReportEvent, Status, Support
+from .models import (
+    OCCURRED_AT_RANGE,
+    OPEN_STATUSES,
+    Attachment,
+    Category,
+    District,
+    RateCounter,
+    Report,
+    ReportEvent,
+    Status,
+    Support,
+)
 from .workflow import REPORT, TAKE_UP, VERIFY, TrackingTokenHolder
 
 logger = logging.getLogger(__name__)
@@ -35,6 +47,12 @@ logger = logging.getLogger(__name__)
 MAX_DESCRIPTION = 500
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENTS_BYTES = 5 * 1024 * 1024
+RELATED_READ = ["category", "police_unit", "district", "municipality", "assignee"]
+# When a report's event may have happened: not before 1970 (the database refuses anything outside
+# ``models.OCCURRED_AT_RANGE`` too), and not later than a few minutes from now (a clock a little ahead is no
+# reason to refuse a report).
+OCCURRED_EARLIEST = OCCURRED_AT_RANGE[0]
+OCCURRED_FUTURE_SLACK = timedelta(minutes=5)
 
 
 # --- categories -----------------------------------------------------------------------------------------
@@ -63,6 +81,21 @@ def district_upsert(
 # --- submitting -----------------------------------------------------------------------------------------
 
 
+def occurred_at_problem(value: datetime | None, *, now: datetime) -> str | None:
+    """Why ``value`` cannot be a report's time of occurrence (a translated message), or None if it can.
+    The report form asks this too, so a citizen hears it before anything else is checked."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):  # a caller's naive time is the portal's local time, as Django saves it
+        value = timezone.make_aware(value)
+    # Aware datetimes compare by their UTC instants without building one, so year 1 cannot overflow here
+    if value < OCCURRED_EARLIEST:
+        return _("The time of occurrence cannot be before 1 January 1970.")
+    if value > now + OCCURRED_FUTURE_SLACK:
+        return _("The time of occurrence cannot be in the future.")
+    return None
+
+
 @dataclass
 class CleanAttachment:
     name: str
@@ -79,20 +112,19 @@ def _clean_attachments(files: list[UploadedFile]) -> list[CleanAttachment]:
         )
     if sum(f.size for f in files) > MAX_ATTACHMENTS_BYTES:
         raise ValidationError({"attachments": _("The attachments may have at most 5 MB together.")})
-    cleaned = []
-    for upload in files:
-        data = upload.read(MAX_ATTACHMENTS_BYTES + 1)
-        name = (upload.name or "attachment")[-100:]
-        try:
-            cleaned.append(CleanAttachment(*clean_document_or_photo(name, data)))
-        except UnacceptableFile:
-            raise ValidationError(
-                {
-                    "attachments": _("“%(name)s” is not a photo (JPEG, PNG) or a PDF document we can accept.")
-                    % {"name": name}
-                }
-            ) from None
-    return cleaned
+    uploads = [
+        ((upload.name or "attachment")[-100:], upload.read(MAX_ATTACHMENTS_BYTES + 1)) for upload in files
+    ]
+    try:  # every file's type and size is checked before any is decoded
+        return [CleanAttachment(*item) for item in clean_documents_or_photos(uploads)]
+    except UnacceptableFile as refused:
+        raise ValidationError(
+            {
+                "attachments": refused.message
+                or _("“%(name)s” is not a photo (JPEG, PNG) or a PDF document we can accept.")
+                % {"name": refused.name}
+            }
+        ) from None
 
 
 def report_submit(
@@ -114,8 +146,10 @@ def report_submit(
     ``submission_key`` is the report form's one-time key: the same form sent again (a double click, a resent
     form, two requests at once) files nothing and returns the report the first one filed, with None for the
     token (``portal.services.create_once``). ``route`` is ``selectors.report_route(point=point)`` when the
-    caller has looked it up already. Raises ValidationError (field → message) for anything wrong; nothing is
-    saved then."""
+    caller has looked it up already. A client (its salted IP hash) files at most
+    ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports per category in 24 h; its submissions are handled one at a
+    time, so concurrent ones are counted, not raced. Raises ValidationError (field → message) for anything
+    wrong; nothing is saved then."""
     now = now or timezone.now()
     token = secrets.token_urlsafe(24)
 
@@ -135,7 +169,11 @@ def report_submit(
             now=now,
         )
 
-    report, created = create_once(Report, submission_key=submission_key, create=file)
+    with transaction.atomic():
+        # One client's submissions are handled one at a time, from the double-submit check to the saved
+        # report: concurrent ones cannot all pass the daily limit against the same count
+        client_lock(ip_hash=client_fingerprint(ip=ip))
+        report, created = create_once(Report, submission_key=submission_key, create=file)
     return report, (token if created else None)
 
 
@@ -165,24 +203,13 @@ def _report_file(
         )
     if category.description_required and not description:
         raise ValidationError({"description": _("Please describe the problem: this category needs it.")})
-    if occurred_at is not None and occurred_at > now + timedelta(minutes=5):
-        raise ValidationError({"occurred_at": _("The time of occurrence cannot be in the future.")})
+    if problem := occurred_at_problem(occurred_at, now=now):
+        raise ValidationError({"occurred_at": problem})
     if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
         raise ValidationError({"point": _("These coordinates are not a place on Earth.")})
     ip_hash = client_fingerprint(ip=ip)
-    limit = settings.REPORTS_PER_CLIENT_CATEGORY_DAY
-    recent = Report.objects.filter(
-        ip_hash=ip_hash, category=category, created_at__gte=now - timedelta(hours=24)
-    )
-    if limit and recent.count() >= limit:
-        raise ValidationError(
-            {
-                "category": _(
-                    "You have already reported this kind of problem today. If you saw it again, add your "
-                    "support to your earlier report, or call the police if it is urgent."
-                )
-            }
-        )
+    if settings.REPORTS_PER_CLIENT_CATEGORY_DAY:  # under the client's lock (report_submit), before the files
+        _refuse_over_daily_limit(ip_hash=ip_hash, category=category, now=now)
     route = route or selectors.report_route(point=point)
     if not route.served:
         raise ValidationError(
@@ -219,7 +246,8 @@ def _report_file(
             setattr(report, name, value)
         report.due_at = report.take_up_due_at
         # The form's key is unique: a concurrent twin is refused by the database, not by a read here
-        report.full_clean(exclude=["token_hash", "reference", "submission_key"])
+        # The related rows were just read (the category, the route, the officer): not looked up once more
+        report.full_clean(exclude=["token_hash", "reference", "submission_key", *RELATED_READ])
         report.save()
         for item in clean_files:
             attachment = Attachment(
@@ -239,6 +267,22 @@ def _report_file(
                 dedup_key=f"report:{report.pk}:received",
             )
     return report
+
+
+def _refuse_over_daily_limit(*, ip_hash: str, category: Category, now: datetime) -> None:
+    """KMZB's abuse limit: ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports per client and category in 24 h."""
+    recent = Report.objects.filter(
+        ip_hash=ip_hash, category=category, created_at__gte=now - timedelta(hours=24)
+    )
+    if recent.count() >= settings.REPORTS_PER_CLIENT_CATEGORY_DAY:
+        raise ValidationError(
+            {
+                "category": _(
+                    "You have already reported this kind of problem today. If you saw it again, add your "
+                    "support to your earlier report, or call the police if it is urgent."
+                )
+            }
+        )
 
 
 def _notify_police(report: Report, *, kind: str, event_key: str) -> None:
@@ -264,6 +308,118 @@ def report_support(*, report: Report, ip: str) -> bool:
             ReportEvent.objects.create(report=report, action="supported")
             activity_log(verb="report.supported", target=report)
     return created
+
+
+# --- abuse limits ----------------------------------------------------------------------------------------
+# In the database, not in the cache (which fails open when Redis is down, and is per process without it):
+# a limit holds across web workers and processes, with or without Redis.
+
+CLIENT_LOCK_CLASS = 0x4F4B5231  # "OKR1": the first key of the per-client advisory locks on PostgreSQL
+
+
+@dataclass(frozen=True)
+class Window:
+    """The clock hour a counter counts in at ``now``."""
+
+    start: datetime
+    reset_seconds: int  # until it ends
+
+    @classmethod
+    def at(cls, now: datetime) -> "Window":
+        stamp = int(now.timestamp())
+        return cls(datetime.fromtimestamp(stamp - stamp % 3600, tz=UTC), 3600 - stamp % 3600)
+
+
+def client_lock(*, ip_hash: str) -> None:
+    """Hold a lock on the client (its salted IP hash) until the current transaction ends, so that its
+    submissions are checked against its limits and saved one after the other. PostgreSQL: an advisory
+    transaction lock (two clients whose hashes share 32 bits only wait for each other); SQLite: the
+    transaction began IMMEDIATE (settings), holding the database's one write lock already."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("client_lock() outside a transaction would release the lock at once")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [CLIENT_LOCK_CLASS, int(ip_hash[:8], 16) - 2**31]
+            )
+
+
+def rate_counter_hit(*, scope: str, key: str, limit: int, now: datetime | None = None) -> tuple[bool, Window]:
+    """Count one hit of ``key`` in the current hour of ``scope``, unless the hour has ``limit`` hits already:
+    then the hit is refused and not counted. Returns (allowed, window). A conditional UPDATE (``count <
+    limit``) decides, so processes and threads sharing the database never let more than ``limit`` through
+    together. ``limit`` 0: no limit, nothing is counted."""
+    now = now or timezone.now()
+    window = Window.at(now)
+    if not limit:
+        return True, window
+    lookup = {"scope": scope, "key": key, "window_start": window.start}
+    with_room = RateCounter.objects.filter(**lookup, count__lt=limit)
+    if with_room.update(count=models.F("count") + 1, updated_at=now):
+        return True, window
+    if not RateCounter.objects.filter(**lookup).exists() and _rate_counter_create(lookup, now):
+        return True, window  # the hour's first hit
+    # Full, or created by a concurrent first hit a moment ago
+    return bool(with_room.update(count=models.F("count") + 1, updated_at=now)), window
+
+
+def rate_counter_add(*, scope: str, key: str, now: datetime | None = None) -> None:
+    """Count one hit of ``key`` in the current hour of ``scope`` (e.g. a failed report form)."""
+    now = now or timezone.now()
+    lookup = {"scope": scope, "key": key, "window_start": Window.at(now).start}
+    counter = RateCounter.objects.filter(**lookup)
+    one_more = {"count": models.F("count") + 1, "updated_at": now}
+    if not counter.update(**one_more) and not _rate_counter_create(lookup, now):
+        counter.update(**one_more)  # a concurrent first hit created it a moment ago
+
+
+def _rate_counter_create(lookup: dict, now: datetime) -> bool:
+    """Create the counter with its first hit; False if a concurrent request created it first."""
+    try:
+        with transaction.atomic():
+            RateCounter.objects.create(**lookup, count=1, updated_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def report_form_refusal(*, ip: str, now: datetime | None = None) -> Window | None:
+    """The window until which this client's report forms are refused (it sent
+    ``REPORT_FORM_FAILURES_PER_HOUR`` forms that failed this hour), or None. One query, before anything in
+    the form is processed."""
+    limit = settings.REPORT_FORM_FAILURES_PER_HOUR
+    window = Window.at(now or timezone.now())
+    if (
+        limit
+        and RateCounter.objects.filter(
+            scope=RateCounter.Scope.FORM_FAILURES,
+            key=client_fingerprint(ip=ip),
+            window_start=window.start,
+            count__gte=limit,
+        ).exists()
+    ):
+        return window
+    return None
+
+
+def report_form_failed(*, ip: str, now: datetime | None = None) -> None:
+    """Count a report form of this client that failed (invalid, refused, or crashed)."""
+    rate_counter_add(scope=RateCounter.Scope.FORM_FAILURES, key=client_fingerprint(ip=ip), now=now)
+
+
+def _rate_counters_expired(cutoff: datetime) -> models.Q:
+    return models.Q(updated_at__lte=cutoff)
+
+
+RATE_COUNTERS_RETENTION = Retention(
+    name="incidents.rate_counters",
+    label=gettext_lazy("Abuse-limit counters (salted IP hashes, api key ids)"),
+    model="incidents.RateCounter",
+    default_days=2,  # the counters count clock hours
+    expired=_rate_counters_expired,
+    delete=True,
+)
 
 
 # --- the workflow ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def navigation(request):
     user_roles = role_names(getattr(request, "user", None))
     items = []
     for url_name, label, allowed in _NAV:
-        if allowed is None or user_roles & allowed or getattr(request.user, "is_superuser", False):
+        if allowed is None or user_roles & allowed:
             url = reverse(url_name)
             items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
     # Only the most specific item is current: /reports/staff/ is the queue, not "Report a hazard" (/reports/)

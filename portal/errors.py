@@ -35,7 +35,10 @@ def _way_on(request: HttpRequest) -> dict:
 
 
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "403.html", _way_on(request), status=403)
+    """The refusal's own reason (the services' PermissionDenied messages are translated sentences for the
+    person) above the way on."""
+    reason = str(exception) if exception is not None and exception.args else ""
+    return render(request, "403.html", {**_way_on(request), "reason": reason}, status=403)
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:

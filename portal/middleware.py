@@ -6,10 +6,13 @@ transaction is rolled back then, so nothing is half-written. This middleware cat
 view of every app (rather than each form handling it) and answers 503 in the site's layout with a form that
 holds what the person sent: "Try again" posts it unchanged to the same address, where the view validates and
 saves it as usual. Passwords and files are not put back into the page: the page says so.
+
+RequestBodyLimitMiddleware (below) refuses a request body over MAX_REQUEST_BODY before it is read.
 """
 
 import logging
 
+from django.conf import settings
 from django.db.utils import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -59,5 +62,42 @@ class DatabaseBusyMiddleware:
             status=503,
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class RequestBodyLimitMiddleware:
+    """A request whose body is larger than ``settings.MAX_REQUEST_BODY`` gets a 413 page before any of it is
+    read: Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count files, so a 60 MB upload would otherwise be
+    written to a temporary file first, then refused by the form.
+
+    The declared Content-Length is all that is needed: Django reads no more than it (``LimitedStream``), and
+    nothing at all of a body sent without one (chunked), so neither can bring in more than the cap. Gunicorn
+    has no limit of its own on a body; a proxy in front should refuse it too (README: deployment)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.MAX_REQUEST_BODY
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django reads no body then
+        if not limit or declared <= limit:
+            return self.get_response(request)
+        logger.warning(
+            "Request body of %d bytes on %s %s refused (MAX_REQUEST_BODY %d)",
+            declared,
+            request.method,
+            request.path,
+            limit,
+        )
+        response = render(
+            request,
+            "portal/request_too_large.html",
+            {"limit": limit},
+            status=413,
+        )
         response["Cache-Control"] = "no-store"
         return response

@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.mfa.MfaRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads request.POST (CSRF does it in process_view, after every middleware's __call__);
+    # here, after the locale, the user and CSP, so that its 413 page is the site's, in the person's language.
+    "portal.middleware.RequestBodyLimitMiddleware",
     # Last, so it sees a view's exception first: a locked SQLite file answers "try again", keeping the input.
     "portal.middleware.DatabaseBusyMiddleware",
 ]
@@ -260,6 +263,9 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A request body larger than this is refused (413) before any of it is read: Django's own limit above leaves
+# files out (portal.middleware.RequestBodyLimitMiddleware). The largest form takes 5 MB of files. 0: no cap.
+MAX_REQUEST_BODY = env.int("MAX_REQUEST_BODY", default=12 * 1024 * 1024)
 
 # --- Maps: Leaflet from django-leaflet's own static files; tile server configurable (offline machines
 # show the boundaries on a plain background).
@@ -357,3 +363,6 @@ RETENTION_DAYS = {key: int(value) for key, value in env.dict("RETENTION_DAYS", d
 IP_HASH_SALT = env.str("IP_HASH_SALT", default=SECRET_KEY)
 # KMZB: one report per client (IP) per category per 24 h; 0 switches the limit off.
 REPORTS_PER_CLIENT_CATEGORY_DAY = env.int("REPORTS_PER_CLIENT_CATEGORY_DAY", default=1)
+# Report forms a client (IP) may send without success per clock hour (invalid, refused or failing) before
+# its forms are refused unread with a 429 page; 0 switches the limit off.
+REPORT_FORM_FAILURES_PER_HOUR = env.int("REPORT_FORM_FAILURES_PER_HOUR", default=20)

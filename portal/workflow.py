@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .deadlines import Deadline
+from .permissions import superuser_overrides
 from .services import Recipient, activity_log, notification_queue, recipients_of
 
 
@@ -154,7 +155,10 @@ class Workflow:
     notify: tuple[Notify, ...] = ()  # emails every transition may trigger (each with its own ``when``)
     event: Callable[[Context], Any] | None = None  # writes the app's timeline row
     log: Callable[[Context], dict] | None = None  # the activity-log data (default: from/to state)
-    superuser_override: bool = True  # superusers may act; such acts are logged as overrides
+    # Superusers act in the normal UI by the roles they hold, like anybody (portal.permissions); only the
+    # administrator's scripts (``permissions.admin_override``) or a workflow that opts in here let them act
+    # without the rule, and such acts are logged with ``admin_override``.
+    superuser_override: bool = False
 
     # --- reading the declaration
 
@@ -216,7 +220,7 @@ class Workflow:
         """(allowed, as an override)."""
         if t.allowed.test(user, obj):
             return True, False
-        if self.superuser_override and getattr(user, "is_superuser", False):
+        if (self.superuser_override and getattr(user, "is_superuser", False)) or superuser_overrides(user):
             return True, True
         return False, False
 

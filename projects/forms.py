@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from .models import Call, Decision, Proposal, Review
 from .services.calls import CALL_FIELDS
-from .services.proposals import PROPOSAL_FIELDS
+from .services.proposals import PROPOSAL_FIELDS, proposal_date_problems
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -71,6 +71,17 @@ class ProposalForm(forms.ModelForm):
         # Drafts may be incomplete: completeness is checked on submission.
         for name in ("local_need", "goals", "activities", "timetable"):
             self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        # The service refuses the same; asking here shows the message at the field before anything is saved
+        if self.instance.call_id:
+            problems = proposal_date_problems(
+                call=self.instance.call, starts_on=data.get("starts_on"), ends_on=data.get("ends_on")
+            )
+            for name, message in problems.items():
+                self.add_error(name, message)
+        return data
 
 
 class BudgetLineForm(forms.Form):

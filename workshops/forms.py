@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -146,6 +147,13 @@ class OfferForm(SubmissionKeyMixin, forms.ModelForm):
         if workshops is not None:
             self.fields["workshop"].queryset = workshops
         self.fields["workshop"].label_from_instance = lambda w: f"{w.initiative.name} – {w}"
+        # The model's 5–120 minutes at the form too: the field's own message and the browser's number input
+        minutes = self.fields["minutes"]
+        for validator in PresentationOffer._meta.get_field("minutes").validators:
+            if validator not in minutes.validators:
+                minutes.validators.append(validator)
+            if isinstance(validator, MinValueValidator | MaxValueValidator):
+                minutes.widget.attrs[validator.code.removesuffix("_value")] = validator.limit_value
 
     def _post_clean(self):
         pass

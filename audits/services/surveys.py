@@ -307,6 +307,10 @@ def _choice(question: Question, value: str, codes) -> str:
     return value
 
 
+# What Answer.number holds (max_digits=12, decimal_places=2)
+NUMBER_PLACES, NUMBER_LIMIT = Decimal("0.01"), Decimal("1e10")
+
+
 def _parse_points(question: Question, raw: str) -> list[Point]:
     points = []
     for part in (raw or "").replace("\n", ";").split(";"):
@@ -357,10 +361,15 @@ def _answers_for(question: Question, response: Response, data: dict) -> list[Ans
         if raw:
             try:
                 number = Decimal(raw)
+                # What the column holds (12 digits, 2 of them decimals), checked after rounding: an exponent
+                # like 1e999999999 or a value rounding up past it is refused, never a database error
+                if not number.is_finite() or number.adjusted() >= 10:
+                    raise InvalidOperation
+                number = number.quantize(NUMBER_PLACES)
+                if abs(number) >= NUMBER_LIMIT:
+                    raise InvalidOperation
             except InvalidOperation:
                 raise ValidationError({question.code: _("Enter a number.")}) from None
-            if not number.is_finite() or abs(number) >= Decimal("1e10"):
-                raise ValidationError({question.code: _("Enter a number.")})
             rows.append(Answer(number=number))
     elif kind == Question.Kind.TEXT:
         text = (data.get("value") or "").strip()

@@ -11,14 +11,21 @@ verifies it within 5) through [Open311 GeoReport v2](http://wiki.open311.org/Geo
 
 * Formats: every path ends in `.json` or `.xml`; errors come in the same format, as the spec's list of
   `{code, description}` (`<errors><error><code/><description/></error></errors>`). UTF-8; times are ISO 8601
-  with the zone.
+  with the zone. Any other address under `/open311/` (another suffix, none) is a 404 error document (JSON, or
+  XML when the path ends in `.xml`).
+* Parameters: a parameter sent empty (`start_date=`, `status=`, `lat=`…) is a 400, not "not given"; only free
+  text (`description`, `address_string`, names, `device_id`, `account_id`) may be empty.
 * Language: `?locale=cs|pl|en|nb` (also `pl_PL`, `en-GB`), else `Accept-Language`. It sets `service_name`,
   `group`, descriptions and error messages.
-* `jurisdiction_id` is the code of a police unit. Needed when the portal serves several units (400 without
-  it), unless the api key is restricted to one; an unknown one is a 404.
+* `jurisdiction_id` is the code of a police unit. It is **required when the portal serves more than one
+  police unit**: without it every endpoint except discovery and the GeoJSON feed answers 400 (unless the api
+  key is restricted to one unit, which is then the jurisdiction). While the portal serves one unit it may be
+  left out. An unknown one is a 404.
 * api keys are issued by the portal's administrators (Django admin, "API keys"), per client application,
-  each with an hourly request limit (429 with `Retry-After` past it). Send the key as the `api_key`
-  parameter or the `X-Api-Key` header. Submitting needs a key; reading does not.
+  each with an hourly request limit (429 with `Retry-After` past it). Send the key in the `X-Api-Key` header;
+  to submit, GeoReport v2's `api_key` field of the POST body works too. **Never in the address**: servers and
+  proxies log query strings, so an `api_key` query parameter is refused with a 400 on every endpoint.
+  Submitting needs a key; reading does not.
 * Privacy: public reads never contain a report's description, the reporter's contact data, the attachments,
   or reports of person-related categories, and reach back 90 days (as the public map). A *staff* key also
   reads the description and person-related categories, of any age. Nobody reads contact data here.
@@ -67,19 +74,30 @@ def _param(name: str) -> dict:
 
 
 def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    """An optional query parameter: sent empty (or only spaces), it is a 400."""
     return {
         "name": name,
         "in": "query",
         "required": False,
         "description": description,
-        "schema": schema or {"type": "string"},
+        "schema": schema or NOT_BLANK,
     }
 
 
+NOT_BLANK = {"type": "string", "minLength": 1, "pattern": r"\S"}
+DATE_TIME = {"type": "string", "format": "date-time", "minLength": 1}
+REFERENCE = {"type": "string", "example": "ABCD-EFGH"}
+JURISDICTION_TEXT = (
+    "A police unit's code. Required when the portal serves more than one police unit (400 without it), "
+    "unless the api key is restricted to one unit; may be left out while the portal serves one. Unknown: 404."
+)
+
+
 ERROR_TEXT = {
-    400: "A parameter is missing or wrong (every problem is listed).",
+    400: "A parameter is missing, empty or wrong (every problem is listed); jurisdiction_id missing while "
+    "the portal serves more than one police unit; an api_key sent in the query string.",
     403: "api_key missing, invalid, inactive, or not valid for this jurisdiction_id.",
-    404: "Unknown service_code, service_request_id, token, jurisdiction_id or format.",
+    404: "Unknown service_code, service_request_id, token, jurisdiction_id, format or path.",
     405: "Method not allowed.",
     413: "Request body too large.",
     429: "The api_key's hourly limit is used up; see Retry-After.",
@@ -273,23 +291,42 @@ PARAMETERS = {
         "description": "The response format.",
         "schema": {"type": "string", "enum": FORMAT_LIST},
     },
-    "jurisdiction_id": _query(
-        "jurisdiction_id", "A police unit's code; needed when the portal serves several units."
+    "jurisdiction_id": _query("jurisdiction_id", JURISDICTION_TEXT),
+    "locale": _query(
+        "locale",
+        "Language of names and messages: cs, pl, en, nb (else Accept-Language; empty or unknown: the same).",
+        {"type": "string"},
     ),
-    "locale": _query("locale", "Language of names and messages: cs, pl, en, nb (else Accept-Language)."),
-    "api_key": _query("api_key", "Optional for reads: a staff key reads more. Or the X-Api-Key header."),
 }
+
+SECURITY_SCHEMES = {
+    "ApiKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Api-Key",
+        "description": "The client application's key. Never in the query string (refused with a 400: it "
+        "would be logged). To submit, the POST body's api_key field works too.",
+    }
+}
+OPTIONAL_KEY = [{}, {"ApiKey": []}]  # reads: anonymous, or a key (a staff key reads more)
 
 COMMON = [_param("format"), _param("jurisdiction_id"), _param("locale")]
 
 
 def _get(
-    summary: str, schema: str, *, parameters: list | None = None, errors=(400, 403, 404, 405, 429), **extra
+    summary: str,
+    schema: str,
+    *,
+    parameters: list | None = None,
+    errors=(400, 403, 404, 405, 429),
+    common: list = COMMON,
+    **extra,
 ) -> dict:
     return {
         "get": {
             "summary": summary,
-            "parameters": [*COMMON, *(parameters or [])],
+            "security": OPTIONAL_KEY,
+            "parameters": [*common, *(parameters or [])],
             "responses": {
                 "200": {"description": "OK", "content": _content(_ref(schema))},
                 **_errors(*errors),
@@ -300,18 +337,28 @@ def _get(
 
 
 POST_FIELDS = {
-    "api_key": {"type": "string", "description": "Required (or the X-Api-Key header)."},
-    "jurisdiction_id": {"type": "string"},
-    "service_code": {"type": "string"},
-    "lat": {"type": "number", "description": "WGS 84; with long, or send address_string."},
-    "long": {"type": "number"},
+    "api_key": {
+        "type": "string",
+        "description": "GeoReport v2's way to send the key; the X-Api-Key header is the other (one of them "
+        "is required; if both are sent they must be the same key).",
+    },
+    "jurisdiction_id": {**NOT_BLANK, "description": JURISDICTION_TEXT},
+    "service_code": {**NOT_BLANK, "example": "illegal-dumping"},
+    "lat": {
+        "type": "number",
+        "minimum": -90,
+        "maximum": 90,
+        "example": 49.45,
+        "description": "WGS 84; with long, or send address_string.",
+    },
+    "long": {"type": "number", "minimum": -180, "maximum": 180, "example": 12.95},
     "address_string": {
         "type": "string",
         "description": "Used when lat/long are missing: a district or municipality name the portal serves "
         "(comma-separated parts are tried in turn). The report is placed inside that area.",
     },
     "address_id": {"type": "string", "description": "Not supported (400 when sent alone)."},
-    "attribute[occurred_at]": {"type": "string", "format": "date-time"},
+    "attribute[occurred_at]": DATE_TIME,
     "attribute[description]": {"type": "string", "description": "Same as description."},
     "email": {"type": "string", "format": "email", "description": "Gets the confirmation and status emails."},
     "device_id": {"type": "string"},
@@ -337,13 +384,23 @@ def document() -> dict:
         "externalDocs": {"description": "GeoReport v2", "url": "http://wiki.open311.org/GeoReport_v2"},
         "servers": [{"url": "/open311"}],
         "paths": {
-            "/discovery.{format}": _get("Service discovery", "Discovery", parameters=[], errors=(404, 405)),
+            "/discovery.{format}": _get(
+                "Service discovery",
+                "Discovery",
+                common=[_param("format"), _param("locale")],  # no jurisdiction: it lists the endpoint
+                errors=(400, 404, 405),
+            ),
             "/v2/services.{format}": _get("The services (report categories) one can submit", "Services"),
             "/v2/services/{service_code}.{format}": _get(
                 "A service's definition: its attributes",
                 "ServiceDefinition",
                 parameters=[
-                    {"name": "service_code", "in": "path", "required": True, "schema": {"type": "string"}}
+                    {
+                        "name": "service_code",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "example": "illegal-dumping"},
+                    }
                 ],
             ),
             "/v2/requests.{format}": {
@@ -351,23 +408,23 @@ def document() -> dict:
                     "Service requests (reports), newest first",
                     "ServiceRequests",
                     parameters=[
-                        _param("api_key"),
                         _query(
                             "service_request_id", "Comma-separated; overrides every other filter (max. 200)."
                         ),
                         _query("service_code", "Comma-separated."),
                         _query(
                             "start_date",
-                            "ISO 8601. Default: 90 days before end_date (or now).",
-                            {"type": "string", "format": "date-time"},
+                            "ISO 8601 (a date alone means its midnight, no zone the portal's). Default: 90 "
+                            "days before end_date (or now).",
+                            DATE_TIME,
                         ),
+                        _query("end_date", "ISO 8601. At most 90 days after start_date.", DATE_TIME),
+                        _query("status", "open, closed, or both comma-separated."),
                         _query(
-                            "end_date",
-                            "ISO 8601. At most 90 days after start_date.",
-                            {"type": "string", "format": "date-time"},
+                            "page",
+                            "Extension: the page, from 1.",
+                            {"type": "integer", "minimum": 1, "maximum": 100_000},
                         ),
-                        _query("status", "open, closed, or both comma-separated.", {"type": "string"}),
-                        _query("page", "Extension: the page, from 1.", {"type": "integer", "minimum": 1}),
                         _query(
                             "page_size",
                             "Extension: requests per page (default 500, max. 1000).",
@@ -377,6 +434,7 @@ def document() -> dict:
                 ),
                 "post": {
                     "summary": "Submit a service request (a threat report)",
+                    "security": [{"ApiKey": []}, {}],  # {}: the key in the body's api_key field
                     "parameters": [_param("format"), _param("locale")],
                     "requestBody": {
                         "required": True,
@@ -384,14 +442,14 @@ def document() -> dict:
                             "application/x-www-form-urlencoded": {
                                 "schema": {
                                     "type": "object",
-                                    "required": ["api_key", "service_code"],
+                                    "required": ["service_code"],
                                     "properties": POST_FIELDS,
                                 }
                             },
                             "multipart/form-data": {
                                 "schema": {
                                     "type": "object",
-                                    "required": ["api_key", "service_code"],
+                                    "required": ["service_code"],
                                     "properties": {
                                         **POST_FIELDS,
                                         "media": {
@@ -417,19 +475,18 @@ def document() -> dict:
                 "One service request",
                 "ServiceRequests",
                 parameters=[
-                    _param("api_key"),
                     {
                         "name": "service_request_id",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string"},
+                        "schema": REFERENCE,
                     },
                 ],
             ),
             "/v2/tokens/{token}.{format}": _get(
                 "The service_request_id of a token (the same value: requests are never queued)",
                 "Tokens",
-                parameters=[{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
+                parameters=[{"name": "token", "in": "path", "required": True, "schema": REFERENCE}],
             ),
             "/v2/requests.geojson": {
                 "get": {
@@ -440,16 +497,8 @@ def document() -> dict:
                         _query("bbox", "west,south,east,north in degrees."),
                         _query("service_code", "Comma-separated (alias: category)."),
                         _query("status", "open, closed."),
-                        _query(
-                            "start_date",
-                            "ISO 8601; as GET requests.",
-                            {"type": "string", "format": "date-time"},
-                        ),
-                        _query(
-                            "end_date",
-                            "ISO 8601; as GET requests.",
-                            {"type": "string", "format": "date-time"},
-                        ),
+                        _query("start_date", "ISO 8601; as GET requests.", DATE_TIME),
+                        _query("end_date", "ISO 8601; as GET requests.", DATE_TIME),
                     ],
                     "responses": {
                         "200": {
@@ -464,6 +513,7 @@ def document() -> dict:
         "components": {
             "schemas": SCHEMAS,
             "parameters": PARAMETERS,
+            "securitySchemes": SECURITY_SCHEMES,
             "responses": {
                 f"Error{code}": {"description": text, "content": _content(_ref("Errors"))}
                 for code, text in ERROR_TEXT.items()

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -20,9 +19,9 @@ from django.utils.translation import gettext as _
 from portal.models import PoliceUnit
 from portal.services import activity_log
 
-from ..models import ApiKey, Category, Report, ReportEvent
+from ..models import ApiKey, Category, RateCounter, Report, ReportEvent
 from ..selectors import Route
-from ..services import report_submit
+from ..services import rate_counter_hit, report_submit
 from .selectors import api_key_hash
 
 KEY_PREFIX = "okr_"
@@ -100,29 +99,18 @@ def api_key_touch(*, api_key: ApiKey, now: datetime | None = None) -> None:
 class RateLimit:
     allowed: bool
     limit: int
-    remaining: int
     reset_seconds: int
 
 
 def api_key_rate_check(*, api_key: ApiKey, now: datetime | None = None) -> RateLimit:
-    """Count one request against the key's hourly limit (a fixed window per clock hour, in the cache: Redis in
-    production, so every worker shares the count)."""
-    now = now or timezone.now()
+    """Count one request against the key's hourly limit (a fixed window per clock hour). The count is kept
+    in the database, so every web worker and process shares it, with or without Redis; requests over the
+    limit are refused and not counted."""
     limit = api_key.rate_limit_per_hour
-    hour = int(now.timestamp() // 3600)
-    reset = 3600 - int(now.timestamp() % 3600)
-    if not limit:
-        return RateLimit(allowed=True, limit=0, remaining=0, reset_seconds=reset)
-    bucket = f"open311:rate:{api_key.pk}:{hour}"
-    cache.add(bucket, 0, timeout=reset + 60)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, 1, timeout=reset + 60)
-        count = 1
-    return RateLimit(
-        allowed=count <= limit, limit=limit, remaining=max(limit - count, 0), reset_seconds=reset
+    allowed, window = rate_counter_hit(
+        scope=RateCounter.Scope.API_KEY, key=str(api_key.pk), limit=limit, now=now
     )
+    return RateLimit(allowed=allowed, limit=limit, reset_seconds=window.reset_seconds)
 
 
 def _submission_note(

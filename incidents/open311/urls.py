@@ -17,7 +17,20 @@ class FormatConverter:
         return value
 
 
+class AnyPathConverter:
+    """Any rest of a path, line breaks included (the ``path`` converter's ``.+`` stops at a newline)."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(FormatConverter, "open311_format")
+register_converter(AnyPathConverter, "open311_any")
 
 app_name = "open311"
 urlpatterns = [
@@ -29,4 +42,7 @@ urlpatterns = [
     path("v2/requests.<open311_format:fmt>", views.requests, name="requests"),
     path("v2/requests/<str:service_request_id>.<open311_format:fmt>", views.request_detail, name="request"),
     path("v2/tokens/<str:token>.<open311_format:fmt>", views.token, name="token"),
+    # last: every other address under /open311/ gets the API's error document, not the site's HTML page
+    path("", views.not_found, {"path": ""}, name="not_found"),
+    path("<open311_any:path>", views.not_found, name="not_found"),
 ]

@@ -1,8 +1,10 @@
 """The Open311 GeoReport v2 endpoints. Thin: parse the parameters, call selectors and services, render.
 
 Every answer is in the format the path ends with (``.json`` or ``.xml``), errors included, as the spec's list
-of {code, description}. Reads need no key; an api_key (parameter ``api_key`` or header ``X-Api-Key``) is
-required to submit, and a staff key reads more."""
+of {code, description}. Reads need no key; an api key is required to submit, and a staff key reads more. The
+key travels in the ``X-Api-Key`` header, or (GeoReport v2's POST parameter) in the ``api_key`` field of a POST
+body; never in the address, which servers and proxies write to their logs: a query-string ``api_key`` is
+refused."""
 
 import math
 import re
@@ -21,7 +23,9 @@ from django.utils import formats, timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 
 from portal.models import PoliceUnit
 from portal.web import error_messages
@@ -40,6 +44,17 @@ FEED_LIMIT = 5000
 MAX_PARAM = 10_000
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,64})\](\[\])?$")
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+QUERY_KEY_REFUSED = gettext_lazy(
+    "api_key may not be sent in the address (the query string), which servers and proxies write to their "
+    "logs: send it in the X-Api-Key header, or as a field of the POST form. Ask for a new key if this one "
+    "was sent in addresses before."
+)
+# Parameters whose empty value means "not given": free text. Any other parameter sent empty (start_date=,
+# status=, lat=…) is a client's mistake and answered with a 400. (An empty api_key is "no key": authenticate.)
+BLANK_MEANS_ABSENT = frozenset(
+    ("description", "address_string", "address_id", "device_id", "account_id")
+    + ("first_name", "last_name", "phone")
+)
 
 # Fields of incidents.services.report_submit → the GeoReport parameter a client knows
 FIELD_NAMES = {
@@ -52,6 +67,11 @@ FIELD_NAMES = {
 }
 
 
+def _empty(name: str) -> Open311Error:
+    message = _("%(name)s is empty: leave the parameter out or give it a value.") % {"name": name}
+    return Open311Error(400, message)
+
+
 class Call:
     """One API call: its format, its language, its api key (if any) and its jurisdiction (if resolved)."""
 
@@ -61,13 +81,18 @@ class Call:
         self.jurisdiction: PoliceUnit | None = None
 
     def param(self, name: str) -> str:
-        """A parameter from the form body (POST), else from the query string; trimmed."""
+        """A parameter from the form body (POST), else from the query string; trimmed; "" when not sent. Sent
+        but empty is a 400, except for free text (BLANK_MEANS_ABSENT)."""
         value = None
         if self.request.method == "POST":
             value = self.request.POST.get(name)
         if value is None:
             value = self.request.GET.get(name)
-        value = (value or "").strip()
+        if value is None:
+            return ""
+        value = value.strip()
+        if not value and name not in BLANK_MEANS_ABSENT:
+            raise _empty(name)
         if len(value) > MAX_PARAM:
             raise Open311Error(400, _("The parameter %(name)s is too long.") % {"name": name})
         if "\x00" in value:
@@ -84,7 +109,12 @@ class Call:
     # --- authentication and jurisdiction ---------------------------------------------------------------
 
     def authenticate(self, *, required: bool) -> ApiKey | None:
-        raw = self.param("api_key") or self.request.headers.get("X-Api-Key", "").strip()
+        """The key of the X-Api-Key header or of a POST body's api_key field (a query string's is refused)."""
+        raw = self.request.headers.get("X-Api-Key", "").strip()
+        in_body = self.request.POST.get("api_key", "").strip() if self.request.method == "POST" else ""
+        if raw and in_body and raw != in_body:
+            raise Open311Error(400, _("Two different api keys were sent: send one, in the X-Api-Key header."))
+        raw = raw or in_body
         if not raw:
             if required:
                 raise Open311Error(403, _("api_key was not provided: submitting a request needs an api_key."))
@@ -160,6 +190,8 @@ def open311_view(methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable:
                         )
                     if any("\x00" in str(value) for value in kwargs.values()):
                         raise Open311Error(404, _("Not found."))
+                    if "api_key" in request.GET:
+                        raise Open311Error(400, QUERY_KEY_REFUSED)
                     if request.method not in methods:
                         raise Open311Error(
                             405,
@@ -176,7 +208,7 @@ def open311_view(methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable:
                         Open311Error(400, _("The request body could not be read.")), call.fmt
                     )
             response["Content-Language"] = language
-            patch_vary_headers(response, ["Accept-Language"])
+            patch_vary_headers(response, ["Accept-Language", "X-Api-Key"])
             if request.method in ("GET", "HEAD"):
                 response["Access-Control-Allow-Origin"] = "*"
                 if call.api_key is not None or response.status_code >= 400:
@@ -185,7 +217,9 @@ def open311_view(methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable:
                     patch_cache_control(response, public=True, max_age=60)
             return response
 
-        return wrapper
+        # An API authenticated by its key, never by a session: no CSRF token to send, and a method a view does
+        # not allow is answered by the view (405 error document), not by the CSRF check's HTML page.
+        return csrf_exempt(wrapper)
 
     return decorator
 
@@ -306,7 +340,7 @@ def service_definition(request: HttpRequest, call: Call, service_code: str) -> H
 # --- requests -------------------------------------------------------------------------------------------
 
 
-@csrf_exempt  # an API authenticated by its api_key, not by a session: no CSRF token to send
+@sensitive_post_parameters("api_key")  # kept out of error reports
 @open311_view(methods=("GET", "HEAD", "POST"))
 def requests(request: HttpRequest, call: Call) -> HttpResponse:
     if request.method == "POST":
@@ -388,7 +422,9 @@ def _request_create(request: HttpRequest, call: Call) -> HttpResponse:
         )
 
     description = call.param("description") or attributes.get("description", "")
-    occurred_raw = attributes.get("occurred_at", "")
+    occurred_raw = attributes.get("occurred_at")
+    if occurred_raw == "":
+        raise _empty("attribute[occurred_at]")
     occurred_at = _parse_time(occurred_raw, "attribute[occurred_at]") if occurred_raw else None
     email = call.param("email")
     if email:
@@ -539,3 +575,22 @@ def openapi(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+ANY_METHOD = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+@open311_view(methods=ANY_METHOD)
+def _unknown(request: HttpRequest, call: Call, path: str) -> HttpResponse:
+    raise Open311Error(
+        404,
+        _("There is no %(path)s in the Open311 API: its paths end in .json or .xml, see %(url)s.")
+        % {"path": request.path[:200], "url": request.build_absolute_uri(reverse("open311:openapi"))},
+    )
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other address under /open311/ (an unknown format suffix, none, an unknown resource): the API's
+    error document, in XML when the path ends in .xml, else JSON — never the site's HTML page."""
+    return _unknown(request, path=path, fmt="xml" if path.lower().endswith(".xml") else "json")

@@ -28,9 +28,8 @@ def reports_for_staff(user) -> QuerySet[Report]:
     if roles.COORDINATOR in names and profile and profile.police_unit_id:
         q |= Q(police_unit_id=profile.police_unit_id)
     if roles.PARTNER_BODY in names and profile and profile.partner_body_id:
-        q |= Q(partner_body_id=profile.partner_body_id)
-    if user.is_superuser:
-        q = Q()
+        # Only while it is handed over to them: a report the police took back leaves the body's queue
+        q |= Q(partner_body_id=profile.partner_body_id, status=Status.HANDED_OVER)
     return Report.objects.filter(q)
 
 
@@ -107,15 +106,13 @@ def staff_districts(user) -> QuerySet[District]:
     """The districts a staff member may filter the queue by."""
     names = role_names(user)
     profile = getattr(user, "profile", None)
-    if user.is_superuser:
-        return District.objects.all()
     q = Q(pk__in=[])
     if roles.OFFICER in names:
         q |= Q(officers=user)
     if roles.COORDINATOR in names and profile and profile.police_unit_id:
         q |= Q(police_unit_id=profile.police_unit_id)
     if roles.PARTNER_BODY in names and profile and profile.partner_body_id:
-        q |= Q(reports__partner_body_id=profile.partner_body_id)
+        q |= Q(reports__partner_body_id=profile.partner_body_id, reports__status=Status.HANDED_OVER)
     return District.objects.filter(pk__in=District.objects.filter(q).values("pk"))
 
 

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.gis.geos import Point
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -119,34 +120,61 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _render_form(request, ReportForm(initial={"nonce": _new_nonce()}))
 
+    # Forms that fail (invalid, refused, or crashing) are counted per client: after too many in an hour its
+    # forms are refused before anything in them (files included) is processed.
+    ip = _client_ip(request)
+    refused_until = services.report_form_refusal(ip=ip)
+    if refused_until is not None:
+        return _render_limited(request, refused_until)
+    try:
+        response, failed = _report_post(request)
+    except DatabaseError:
+        raise  # the database's trouble (e.g. busy for too long), not the form's
+    except Exception:
+        services.report_form_failed(ip=ip)
+        raise
+    if failed:
+        services.report_form_failed(ip=ip)
+    return response
+
+
+def _render_limited(request: HttpRequest, window: services.Window) -> HttpResponse:
+    minutes = -(-window.reset_seconds // 60)  # rounded up
+    response = render(request, "incidents/report_limited.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(window.reset_seconds)
+    return response
+
+
+def _report_post(request: HttpRequest) -> tuple[HttpResponse, bool]:
+    """The report form sent: (the response, whether it failed)."""
     if request.POST.get("website"):
         # The honeypot was filled in: a robot. Pretend it worked, save nothing.
         logger.info("Report form honeypot filled in; nothing saved")
         request.session[SUBMITTED_SESSION_KEY] = {"honeypot": True}
-        return redirect("incidents:report_submitted")
+        return redirect("incidents:report_submitted"), True
 
     key = _nonce_key(request.POST.get("nonce", ""))
     if selectors.report_filed_with(submission_key=key):
-        return redirect("incidents:report_submitted")  # sent already (a double click, a resent form)
+        return redirect("incidents:report_submitted"), False  # sent already (a double click, a resent form)
 
     form = ReportForm(request.POST, request.FILES)
     files_lost = bool(request.FILES.getlist("attachments"))
     if not form.is_valid():
-        return _render_form(request, form, files_lost=files_lost)
+        return _render_form(request, form, files_lost=files_lost), True
     if key is None:  # no nonce, or not one of ours: show the form again, with a fresh one
         data = request.POST.copy()
         data["nonce"] = _new_nonce()
         form = ReportForm(data, request.FILES)
         form.is_valid()
         form.add_error(None, _("This form has expired. Please check the details and send it again."))
-        return _render_form(request, form, files_lost=files_lost)
+        return _render_form(request, form, files_lost=files_lost), True
 
     data = form.cleaned_data
     category, point = data["category"], data["place"]
     if not data["nearby_seen"] and category.public:
         nearby = selectors.reports_nearby(category=category, point=point)
         if nearby:
-            return _render_nearby(request, form, nearby, files_lost=files_lost)
+            return _render_nearby(request, form, nearby, files_lost=files_lost), False
 
     try:
         report, token = services.report_submit(
@@ -162,12 +190,12 @@ def report_new(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         add_form_errors(form, error, fields=SERVICE_FIELDS)
-        return _render_form(request, form, files_lost=files_lost)
+        return _render_form(request, form, files_lost=files_lost), True
     if token is not None:  # None: an earlier request with this form filed the report and has its token
         # The token goes to the session (never into a URL before the citizen has seen it)
         request.session[SUBMITTED_SESSION_KEY] = {"token": token, "email": report.reporter_email}
         request.session.save()  # now, not after the response: a twin request may already show the page
-    return redirect("incidents:report_submitted")
+    return redirect("incidents:report_submitted"), False
 
 
 def _nearby_items(reports: list[Report], point) -> list[dict]:

@@ -27,6 +27,9 @@ MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_PROPOSALS_PER_TOWN_AND_CALL = 5
 MAX_MESSAGE = 4000
+# A project's dates lie within this many years before and after its call's year: a date typed as year 1 or
+# 9999 is refused (the final report's deadline, 60 days after the end, could not even be computed)
+PROJECT_YEARS_BEFORE, PROJECT_YEARS_AFTER = 5, 10
 
 # What the town writes in a draft (the edit form shows these, in this order)
 PROPOSAL_FIELDS = (
@@ -45,6 +48,18 @@ _SUBMITTED = _("The proposal has been submitted and can no longer be changed.")
 
 
 # --- drafting -------------------------------------------------------------------------------------------
+
+
+def proposal_date_problems(*, call: Call, starts_on, ends_on) -> dict[str, str]:
+    """The project's dates outside the window around its call's year: field → translated message. The
+    draft form asks this too."""
+    first, last = call.year - PROJECT_YEARS_BEFORE, call.year + PROJECT_YEARS_AFTER
+    message = _("Enter a date in the years %(first)d to %(last)d.") % {"first": first, "last": last}
+    return {
+        name: message
+        for name, value in (("starts_on", starts_on), ("ends_on", ends_on))
+        if value is not None and not first <= value.year <= last
+    }
 
 
 def proposal_create(
@@ -151,6 +166,10 @@ def proposal_update(
             if name in fields:
                 value = fields[name]
                 setattr(locked, name, value.strip() if isinstance(value, str) else value)
+        if problems := proposal_date_problems(
+            call=locked.call, starts_on=locked.starts_on, ends_on=locked.ends_on
+        ):
+            raise ValidationError(problems)
         locked.evidence = (
             selectors.report_evidence(municipality=locked.municipality, now=now)
             if locked.cite_reports
@@ -215,9 +234,12 @@ def _clean_upload(upload: UploadedFile) -> tuple[str, bytes, str]:
     name = (upload.name or "attachment").replace("/", "_").replace("\\", "_")[-150:]
     try:
         return clean_document_or_photo(name, data)
-    except UnacceptableFile:
+    except UnacceptableFile as refused:
         raise ValidationError(
-            {"file": _("“%(name)s” is not a PDF document or a photo (JPEG, PNG).") % {"name": name}}
+            {
+                "file": refused.message
+                or _("“%(name)s” is not a PDF document or a photo (JPEG, PNG).") % {"name": name}
+            }
         ) from None
 
 
@@ -283,7 +305,7 @@ def message_post(
         raise ValidationError({"body": _("Write the message.")})
     if len(body) > MAX_MESSAGE:
         raise ValidationError({"body": _("The message is too long (at most 4000 characters).")})
-    manager = actor.has_perm("projects.manage") or getattr(actor, "is_superuser", False)
+    manager = actor.has_perm("projects.manage")
     town = actor.has_perm("projects.edit_proposal", proposal)
     if not (manager or town):
         raise PermissionDenied(_("You may not do this with this proposal."))

@@ -153,6 +153,9 @@ def review_save(
     proposal = assignment.proposal
     if assignment.member_id != actor.pk:
         raise PermissionDenied(_("You may not do this with this proposal."))
+    declared = Assignment.objects.filter(pk=assignment.pk, conflict=Assignment.Conflict.CONFLICT)
+    if declared.exists():  # their own declaration: say so, not just "you may not"
+        raise ValidationError(_("You declared a conflict of interest and do not review this proposal."))
     require(actor, "projects.review_proposal", proposal)
     if recommendation not in Review.Recommendation.values:
         raise ValidationError({"recommendation": _("Choose a recommendation.")})

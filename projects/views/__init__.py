@@ -10,10 +10,13 @@ from django.http import Http404
 
 from portal.web import add_form_errors, error_messages
 
+from ..rules import conflict_refusal
+
 
 def check(request, perm: str, obj=None) -> None:
+    """The rules' early check; a member refused for their own declared conflict of interest is told so."""
     if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
+        raise PermissionDenied(conflict_refusal(request.user, obj) or "")
 
 
 def found(obj):

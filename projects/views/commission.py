@@ -33,7 +33,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment.conflict == Assignment.Conflict.UNDECLARED:
         conflict_form = ConflictForm(request.POST or None)
         if request.method == "POST" and conflict_form.is_valid():
-            declared, _assignment = attempt(
+            declared, declaration = attempt(
                 request,
                 lambda: services.conflict_declare(
                     assignment=assignment,
@@ -45,6 +45,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 success=_("Your declaration is recorded."),
             )
             if declared:
+                if declaration.conflict == Assignment.Conflict.CONFLICT:
+                    return redirect("projects:commission")  # the proposal is closed to them from now on
                 return redirect("projects:review", pk=proposal.pk)
         status = 400 if request.method == "POST" else 200
     elif assignment.conflict == Assignment.Conflict.NONE:

@@ -99,6 +99,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_manager": is_manager,
         "staff": staff,
         "status_label": proposal.staff_status if staff else proposal.public_status,
+        # The running score: the manager, and a commission member once their own review is in
+        "can_see_scores": user.has_perm("projects.view_scores", proposal),
         "lines": lines,
         "totals": selectors.budget_totals(lines),
         "problems": selectors.proposal_problems(proposal=proposal)

@@ -50,7 +50,7 @@ def test_creating_a_key_shows_its_secret_once_and_stores_only_its_hash(admin_cli
     assert secret.startswith(key.prefix + "_") and len(secret) > 40
     assert key.key_hash == api_key_hash(secret)
     assert secret not in str(list(ApiKey.objects.values()))
-    assert admin_client.get(SERVICES, {"api_key": secret}).status_code == 200
+    assert admin_client.get(SERVICES, HTTP_X_API_KEY=secret).status_code == 200
     first = admin_client.get("/admin/incidents/apikey/").content.decode()
     assert secret in first  # the message, once
     changelist = admin_client.get("/admin/incidents/apikey/").content.decode()
@@ -69,8 +69,8 @@ def test_new_secret_action_replaces_the_old_one_and_changes_are_logged(admin_cli
         "/admin/incidents/apikey/", {"action": "issue_new_secret", "_selected_action": [key.pk]}
     )
     new = shown_secret(response)
-    assert admin_client.get(SERVICES, {"api_key": old}).status_code == 403
-    assert admin_client.get(SERVICES, {"api_key": new}).status_code == 200
+    assert admin_client.get(SERVICES, HTTP_X_API_KEY=old).status_code == 403
+    assert admin_client.get(SERVICES, HTTP_X_API_KEY=new).status_code == 200
     response = admin_client.post(
         f"/admin/incidents/apikey/{key.pk}/change/",
         {"name": "App", "rate_limit_per_hour": "5", "staff": "on"},
@@ -78,7 +78,7 @@ def test_new_secret_action_replaces_the_old_one_and_changes_are_logged(admin_cli
     assert response.status_code == 302
     key.refresh_from_db()
     assert key.staff and not key.active and key.rate_limit_per_hour == 5
-    assert admin_client.get(SERVICES, {"api_key": new}).status_code == 403  # deactivated
+    assert admin_client.get(SERVICES, HTTP_X_API_KEY=new).status_code == 403  # deactivated
     entry = ActivityLog.objects.get(verb="open311.api_key_changed")
     assert set(entry.data["fields"]) == {"rate_limit_per_hour", "staff", "active"}
     assert ActivityLog.objects.filter(verb="open311.api_key_rotated").count() == 1

@@ -164,18 +164,18 @@ def test_each_key_has_its_hourly_limit_and_records_its_last_use(client, area):
     start = timezone.now().replace(minute=10, second=0, microsecond=0)
     with time_machine.travel(start, tick=False):
         for _ in range(3):
-            assert client.get(f"{BASE}/services.json", {"api_key": secret}).status_code == 200
+            assert client.get(f"{BASE}/services.json", HTTP_X_API_KEY=secret).status_code == 200
         (message,) = errors_of(
             client, f"{BASE}/requests.{{fmt}}", method="post", data={"api_key": secret}, expect=429
         )
         assert "3" in message
-        response = client.get(f"{BASE}/services.json", {"api_key": secret})
+        response = client.get(f"{BASE}/services.json", HTTP_X_API_KEY=secret)
         assert response.status_code == 429 and response["Retry-After"] == str(50 * 60)
         assert "no-store" in response["Cache-Control"]
     key.refresh_from_db()
     assert key.last_used_at == start
     with time_machine.travel(start + timedelta(hours=1), tick=False):  # a new hour, a new allowance
-        assert client.get(f"{BASE}/services.json", {"api_key": secret}).status_code == 200
+        assert client.get(f"{BASE}/services.json", HTTP_X_API_KEY=secret).status_code == 200
 
 
 @pytest.mark.django_db
@@ -402,17 +402,17 @@ def test_public_reads_never_show_descriptions_contact_data_or_person_related_rep
 def test_a_staff_key_reads_descriptions_and_person_related_reports_but_never_contact_data(
     client, reports, open311_keys
 ):
-    query = f"?api_key={open311_keys['staff']}"
-    data, response = fetch(client, f"{BASE}/requests.{{fmt}}{query}")
+    staff = {"HTTP_X_API_KEY": open311_keys["staff"]}
+    data, response = fetch(client, f"{BASE}/requests.{{fmt}}", **staff)
     by_id = {r["service_request_id"]: r for r in data}
     assert by_id[reports["public"].reference]["description"] == "SECRET-DESCRIPTION"
     assert by_id[reports["person"].reference]["description"] == "PERSON-SECRET"
     assert b"@example.org" not in response.content
     assert "no-store" in response["Cache-Control"]
-    data, _ = fetch(client, f"{BASE}/requests/{reports['person'].reference}.{{fmt}}{query}")
+    data, _ = fetch(client, f"{BASE}/requests/{reports['person'].reference}.{{fmt}}", **staff)
     assert data[0]["service_code"] == "minors-at-risk"
     # A civic (non-staff) key reads what the public reads
-    data, _ = fetch(client, f"{BASE}/requests.{{fmt}}?api_key={open311_keys['civic']}")
+    data, _ = fetch(client, f"{BASE}/requests.{{fmt}}", HTTP_X_API_KEY=open311_keys["civic"])
     assert [(r["service_request_id"], r["description"]) for r in data] == [
         (reports["public"].reference, None)
     ]
@@ -483,10 +483,12 @@ def test_the_90_day_window(client, area, open311_keys, settings):
     settings.REPORTS_PER_CLIENT_CATEGORY_DAY = 0
     now = timezone.now().replace(microsecond=0)
     ages = {age: submit_web(area, now=now - timedelta(days=age)).reference for age in (1, 80, 100, 150)}
-    staff = f"&api_key={open311_keys['staff']}"
+    staff = "&staff"  # marks a query made with the staff key, which ids() sends in the X-Api-Key header
 
     def ids(query: str) -> set:
-        data, _ = fetch(client, f"{BASE}/requests.{{fmt}}?x=1{query.replace('+', '%2B')}")
+        key = {"HTTP_X_API_KEY": open311_keys["staff"]} if staff in query else {}
+        query = query.replace(staff, "")
+        data, _ = fetch(client, f"{BASE}/requests.{{fmt}}?x=1{query.replace('+', '%2B')}", **key)
         return {r["service_request_id"] for r in data}
 
     with time_machine.travel(now, tick=False):
@@ -524,7 +526,7 @@ def test_service_request_id_list_overrides_the_other_filters(client, reports, ar
     )
     assert {r["service_request_id"] for r in data} == {reports["public"].reference, second.reference}
     data, _ = fetch(
-        client, f"{BASE}/requests.{{fmt}}?service_request_id={ids}&api_key={open311_keys['staff']}"
+        client, f"{BASE}/requests.{{fmt}}?service_request_id={ids}", HTTP_X_API_KEY=open311_keys["staff"]
     )
     assert len(data) == 3
     too_many = ",".join(f"AAAA-{n:04d}" for n in range(201))

@@ -121,9 +121,9 @@ def test_a_key_restricted_to_a_jurisdiction_implies_it_and_refuses_others(client
 
     other = PoliceUnit.objects.create(code="kmp-wroclaw", name="KMP Wrocław", country=Country.PL)
     _key, secret = api_key_create(name="Town app", police_unit=area["unit"], rate_limit_per_hour=0)
-    assert fetch(client, f"{BASE}/services.{{fmt}}?api_key={secret}")[0]
+    assert fetch(client, f"{BASE}/services.{{fmt}}", HTTP_X_API_KEY=secret)[0]
     (message,) = errors_of(
-        client, f"{BASE}/services.{{fmt}}?api_key={secret}&jurisdiction_id={other.code}", expect=403
+        client, f"{BASE}/services.{{fmt}}?jurisdiction_id={other.code}", HTTP_X_API_KEY=secret, expect=403
     )
     assert "oop-dom" in message
 
@@ -142,7 +142,7 @@ def test_unsupported_format_and_method_are_spec_errors(client, area):
 
 @pytest.mark.django_db
 def test_bad_api_key_on_a_read_is_403_and_a_key_is_not_needed_to_read(client, area):
-    (message,) = errors_of(client, f"{BASE}/services.{{fmt}}?api_key=nope", expect=403)
+    (message,) = errors_of(client, f"{BASE}/services.{{fmt}}", HTTP_X_API_KEY="nope", expect=403)
     assert "api_key" in message
     response = client.get(f"{BASE}/services.json")
     assert response.status_code == 200 and "public" in response["Cache-Control"]

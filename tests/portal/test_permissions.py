@@ -1,8 +1,9 @@
 """The role × action matrix of every registered rule (portal/permissions.py and each app's rules.py).
 
 Each user belongs to "their" organisations (police unit, partner body, municipality); actions are checked
-against their own organisation ("own") and somebody else's ("other"). The expected table is written out by
-hand: a change to a rule must change this table too.
+against their own organisation ("own") and somebody else's ("other"), and where the object's current state
+matters, against that state ("taken_back", "conflict", "reviewed"). The expected table is written out by hand:
+a change to a rule must change this table too. Superusers get nothing from the rules beyond their roles.
 """
 
 import pytest
@@ -16,15 +17,18 @@ ALL_ROLES = [None, *roles.ROLES]  # None = logged in, no role
 # action -> (object: None/"own"/"other", roles allowed)
 MATRIX = {
     ("portal.view_dashboard", None): set(roles.ROLES),
-    # Reports: "own" lies in the officer's district, in the users' police unit, handed to their partner body
+    # Reports: "own" lies in the officer's district, in the users' police unit, handed to their partner body;
+    # "taken_back" is the same but reopened by the police after the hand-over: the body no longer has it
     ("incidents.view_report", "own"): {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY},
     ("incidents.view_report", "other"): set(),
+    ("incidents.view_report", "taken_back"): {roles.OFFICER, roles.COORDINATOR},
     ("incidents.act_on_report", "own"): {roles.OFFICER, roles.COORDINATOR},
     ("incidents.act_on_report", "other"): set(),
     ("incidents.coordinate_report", "own"): {roles.COORDINATOR},
     ("incidents.coordinate_report", "other"): set(),
     ("incidents.answer_report", "own"): {roles.PARTNER_BODY},
     ("incidents.answer_report", "other"): set(),
+    ("incidents.answer_report", "taken_back"): set(),
     ("incidents.view_queue", None): {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY},
     ("incidents.view_unit_dashboard", None): {roles.COORDINATOR},
     ("incidents.export_reports", None): {roles.OFFICER, roles.COORDINATOR},
@@ -43,14 +47,24 @@ MATRIX = {
     ("workshops.change_offer", "other"): set(),
     ("projects.submit_proposal", "own"): {roles.MUNICIPAL_STAFF},
     ("projects.submit_proposal", "other"): set(),
-    # Proposals: "own" is the users' town's, "other" another town's; the commission member is assigned to both
+    # Proposals: "own" is the users' town's, "other" another town's; the commission member is assigned to
+    # both, and to two more of another town: "conflict" (they declared a conflict of interest), "reviewed"
+    # (their review is in)
     ("projects.edit_proposal", "own"): {roles.MUNICIPAL_STAFF},
     ("projects.edit_proposal", "other"): set(),
     # A commission member may not review a proposal of their own town.
     ("projects.review_proposal", "own"): set(),
     ("projects.review_proposal", "other"): {roles.COMMISSION_MEMBER},
+    ("projects.review_proposal", "conflict"): set(),
+    ("projects.review_proposal", "reviewed"): {roles.COMMISSION_MEMBER},
     ("projects.view_proposal", "own"): {roles.MUNICIPAL_STAFF, roles.PROGRAMME_MANAGER},
     ("projects.view_proposal", "other"): {roles.COMMISSION_MEMBER, roles.PROGRAMME_MANAGER},
+    ("projects.view_proposal", "conflict"): {roles.PROGRAMME_MANAGER},
+    # The running score: the manager; a member only once their own review is in, never with a conflict
+    ("projects.view_scores", "own"): {roles.PROGRAMME_MANAGER},
+    ("projects.view_scores", "other"): {roles.PROGRAMME_MANAGER},
+    ("projects.view_scores", "conflict"): {roles.PROGRAMME_MANAGER},
+    ("projects.view_scores", "reviewed"): {roles.COMMISSION_MEMBER, roles.PROGRAMME_MANAGER},
     ("projects.view_commission", None): {roles.COMMISSION_MEMBER},
     ("projects.manage", None): {roles.PROGRAMME_MANAGER},
     ("projects.decide", None): {roles.PROGRAMME_MANAGER},
@@ -78,6 +92,7 @@ OBJECT_KIND = {
     "projects.edit_proposal": "proposal",
     "projects.review_proposal": "proposal",
     "projects.view_proposal": "proposal",
+    "projects.view_scores": "proposal",
     "audits.manage_wave": "wave",
     "audits.view_raw_answers": "wave",
     "audits.enter_interview": "wave",
@@ -120,21 +135,39 @@ def users(world, make_user):
     from django.contrib.gis.geos import MultiPolygon, Point, Polygon
     from django.utils import timezone
 
-    from incidents.models import Category, District, Report
+    from incidents.models import Category, District, Report, Status
 
     area = MultiPolygon(Polygon(((13, 49), (13.1, 49), (13.1, 49.1), (13, 49.1), (13, 49))), srid=4326)
     district = District.objects.create(code="d1", name="D1", area=area, police_unit=own_u)
     district.officers.add(result[roles.OFFICER])
     category = Category.objects.create(code="c", group="road", name_cs="c", name_pl="c", name_en="c")
     common = {"category": category, "point": Point(13.05, 49.05, srid=4326), "take_up_due_at": timezone.now()}
-    world["report"] = (
-        Report.objects.create(
-            token_hash="a", police_unit=own_u, district=district, partner_body=own_b, **common
+    world["report"] = {
+        "own": Report.objects.create(
+            token_hash="a",
+            police_unit=own_u,
+            district=district,
+            partner_body=own_b,
+            status=Status.HANDED_OVER,
+            **common,
         ),
-        Report.objects.create(
-            token_hash="b", police_unit=world["unit"][1], partner_body=world["body"][1], **common
+        "other": Report.objects.create(
+            token_hash="b",
+            police_unit=world["unit"][1],
+            partner_body=world["body"][1],
+            status=Status.HANDED_OVER,
+            **common,
         ),
-    )
+        # Handed over to the users' body, then taken back (reopened): it keeps the body's name
+        "taken_back": Report.objects.create(
+            token_hash="c",
+            police_unit=own_u,
+            district=district,
+            partner_body=own_b,
+            status=Status.VERIFYING,
+            **common,
+        ),
+    }
     from workshops.models import Initiative, PresentationOffer, Workshop
 
     workshop = Workshop.objects.create(
@@ -151,11 +184,19 @@ def users(world, make_user):
     )
     world["offer"] = (None, offer)  # "own" offers: their author only, tested in tests/workshops
     # Proposals: a submitted one of the users' town and one of another town, the commission member on both
+    from projects.models import Review
     from tests.projects.factories import proposals_for_matrix
 
-    world["proposal"] = proposals_for_matrix(
-        towns=world["municipality"], reviewer=result[roles.COMMISSION_MEMBER]
+    member = result[roles.COMMISSION_MEMBER]
+    own_p, other_p, conflict_p, reviewed_p = proposals_for_matrix(
+        towns=world["municipality"], reviewer=member
     )
+    conflict_p.assignments.filter(member=member).update(conflict="conflict", conflict_note="Brother")
+    reviewed = reviewed_p.assignments.get(member=member)
+    reviewed.conflict = "none"
+    reviewed.save()
+    Review.objects.create(assignment=reviewed, recommendation="yes", score=4)
+    world["proposal"] = {"own": own_p, "other": other_p, "conflict": conflict_p, "reviewed": reviewed_p}
     # Survey waves: one in the users' town run by the users' methodologist, one elsewhere run by nobody
     from tests.audits.factories import wave as survey_wave
 
@@ -187,23 +228,59 @@ def test_every_registered_okrsek_rule_is_in_the_matrix():
     assert registered == {perm for perm, _obj in MATRIX}
 
 
+def _object(world, perm, which):
+    """The object a matrix row is about: None for a page-level rule, else "own", "other" or a state."""
+    if which is None:
+        return None
+    objects = world[OBJECT_KIND[perm]]
+    return objects[which] if isinstance(objects, dict) else objects[("own", "other").index(which)]
+
+
 @pytest.mark.parametrize(("perm", "which"), list(MATRIX))
 def test_role_action_matrix(perm, which, users, world):
-    obj = None
-    if which is not None:
-        own, other = world[OBJECT_KIND[perm]]
-        obj = own if which == "own" else other
+    obj = _object(world, perm, which)
     allowed = {role for role, user in users.items() if user.has_perm(perm, obj)}
     assert allowed == MATRIX[(perm, which)]
 
 
 @pytest.mark.parametrize(("perm", "which"), list(MATRIX))
 def test_anonymous_may_do_nothing(perm, which, world, users):
-    obj = world[OBJECT_KIND[perm]][0] if which else None
+    obj = _object(world, perm, "own" if which else None)
     assert not AnonymousUser().has_perm(perm, obj)
+
+
+@pytest.mark.parametrize(("perm", "which"), list(MATRIX))
+def test_a_superuser_gets_what_their_roles_give_and_nothing_more(perm, which, world, users):
+    """The superuser policy (portal.permissions.user_has_perm): without a role, what somebody with an account
+    and no role may; with the coordinator's role (and organisations), what the coordinator may."""
+    obj = _object(world, perm, which)
+    for role in (None, roles.COORDINATOR):
+        superuser = users[role]
+        superuser.is_superuser = superuser.is_staff = True
+        superuser.save()
+        assert superuser.has_perm(perm, obj) == (role in MATRIX[(perm, which)]), role
+
+
+def test_the_admin_keeps_the_superusers_model_permissions(make_user, world, users):
+    """/admin/ asks Django's model permissions without an object: a superuser passes them all, also the ones
+    named like a rule (incidents.view_report, projects.view_proposal), while the rule itself refuses."""
+    admin = make_user(email="root@example.org")
+    assert not admin.has_perm("incidents.view_report")
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    for perm in (
+        "incidents.view_report",
+        "incidents.change_report",
+        "projects.view_proposal",
+        "portal.add_user",
+    ):
+        assert admin.has_perm(perm), perm
+    assert admin.has_module_perms("incidents")
+    assert not admin.has_perm("incidents.view_report", world["report"]["own"])
+    assert not admin.has_perm("projects.manage")
 
 
 def test_role_without_organisation_gets_no_object_permission(make_user, world, users):
     coordinator = make_user(email="lonely@example.org", roles=[roles.COORDINATOR])
-    assert not coordinator.has_perm("incidents.coordinate_report", world["report"][0])
-    assert users[roles.COORDINATOR].has_perm("incidents.coordinate_report", world["report"][0])
+    assert not coordinator.has_perm("incidents.coordinate_report", world["report"]["own"])
+    assert users[roles.COORDINATOR].has_perm("incidents.coordinate_report", world["report"]["own"])

@@ -130,12 +130,13 @@ def approve(proposal: Proposal, amount: Decimal, *, status=Proposal.Status.APPRO
     )
 
 
-def proposals_for_matrix(*, towns, reviewer) -> tuple[Proposal, Proposal]:
-    """For tests/portal/test_permissions.py: a submitted proposal of the users' town and one of another town,
-    ``reviewer`` assigned to both (the service would refuse the first; the rules must too)."""
+def proposals_for_matrix(*, towns, reviewer) -> tuple[Proposal, ...]:
+    """For tests/portal/test_permissions.py: a submitted proposal of the users' town and three of another
+    town, ``reviewer`` assigned to all (the service would refuse the first; the rules must too)."""
     programme = make_programme(slug="matrix")
     call = make_call(programme)
-    own, other = (make_proposal(call, town) for town in towns)
-    for proposal in (own, other):
+    own_town, other_town = towns
+    proposals = [make_proposal(call, own_town), *(make_proposal(call, other_town) for _ in range(3))]
+    for proposal in proposals:
         Assignment.objects.create(proposal=proposal, member=reviewer)
-    return own, other
+    return tuple(proposals)

@@ -8,10 +8,11 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.models import Notification
 from workshops import services, workflow
+from workshops.forms import OfferForm
 from workshops.models import PresentationOffer
 from workshops.rules import is_offer_author
 from workshops.workflow import OfferStatus
@@ -128,3 +129,12 @@ def test_organiser_list_filters_and_exports(
         assert "Společné hlídky v Plzni" in client.get(url).content.decode()
     assert "Společné hlídky v Plzni" not in client.get(url, {"status": "accepted"}).content.decode()
     assert "Pavel Fiala" in client.get(url, {"format": "csv"}).content.decode()
+
+
+def test_the_offer_form_itself_bounds_the_minutes(workshop):
+    """Issue 12, item 1: the form checks the model's 5–120 minutes too, and tells the browser."""
+    form = OfferForm({**OFFER, "workshop": workshop.pk, "minutes": "100000"})
+    with translation.override("en"):
+        assert not form.is_valid()
+        assert form.errors["minutes"] == ["Ensure this value is less than or equal to 120."]
+    assert 'min="5" max="120"' in str(form["minutes"])

@@ -21,6 +21,7 @@ from django.test.utils import override_settings
 from portal import roles, services
 from portal.celery import app as celery_app
 from portal.models import Country, Municipality, PartnerBody, PoliceUnit, Profile
+from portal.permissions import admin_override
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "okrsek-demo"  # noqa: S105 - demo accounts only, printed on purpose
@@ -61,7 +62,11 @@ class Command(BaseCommand):
         level = trace.level
         trace.setLevel(logging.WARNING)
         try:
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            # The administrator acts for the towns and units without demo accounts: logged as admin overrides
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                admin_override(),
+            ):
                 self.load()
         finally:
             celery_app.conf.task_always_eager = eager
