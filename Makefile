@@ -16,18 +16,23 @@ export PORT HOST
 DEBIAN_PACKAGES := gdal-bin libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-dejavu-core gettext python3 python3-venv
 # For the tests: Chromium (Ubuntu names it chromium-browser) for the browser tests, Node for axe-core, poppler's
-# pdfinfo/pdftotext/pdffonts to read the generated PDFs.
-TEST_DEBIAN_PACKAGES := chromium|chromium-browser nodejs npm poppler-utils
+# pdfinfo/pdftotext/pdffonts to read the generated PDFs, pg_dump/pg_restore for the backup test on PostGIS.
+PG_CLIENT := postgresql-client|postgresql-client-15|postgresql-client-16|postgresql-client-17|postgresql-client-18
+TEST_DEBIAN_PACKAGES := chromium|chromium-browser nodejs npm poppler-utils $(PG_CLIENT)
+# `make backup` / `make restore` on PostGIS: pg_dump and pg_restore (any installed version will do)
+BACKUP_DEBIAN_PACKAGES := $(PG_CLIENT)
 quoted = $(foreach word,$(1),'$(word)')
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup system system-test print-system-packages node python migrate demo messages makemessages static lint format clean help
+.PHONY: run test setup system system-test print-system-packages node python migrate demo messages makemessages static lint format clean help backup restore
 
 help:
 	@echo "make run    set up (Debian packages, .venv, migrations, demo data) and start web + worker + beat"
 	@echo "make test   set up and run the whole test suite on the embedded defaults"
 	@echo "make lint   ruff check and format check"
+	@echo "make backup                  database + uploaded files into var/backups/okrsek-<timestamp>.tar.gz"
+	@echo "make restore FILE=<archive>  put them back (stop web, worker and beat first)"
 
 run: setup demo
 	@$(PY) scripts/run-summary.py
@@ -51,7 +56,18 @@ var/.system-test-ok: Makefile scripts/apt-install
 
 # What scripts/check-system-tools.py compares the programs called by the code and the tests against.
 print-system-packages:
-	@echo $(call quoted,$(DEBIAN_PACKAGES) $(TEST_DEBIAN_PACKAGES))
+	@echo $(call quoted,$(DEBIAN_PACKAGES) $(TEST_DEBIAN_PACKAGES) $(BACKUP_DEBIAN_PACKAGES))
+
+# --- Backups (scripts/backup.py): the database (SpatiaLite file, or pg_dump with DATABASE_URL=postgis://…)
+# and MEDIA_ROOT in one archive. pg_dump/pg_restore are installed only where PostGIS is used.
+backup: python
+	@if [ "$$($(PY) scripts/backup.py engine)" = postgresql ]; then bash scripts/apt-install $(call quoted,$(BACKUP_DEBIAN_PACKAGES)); fi
+	$(PY) scripts/backup.py backup
+
+restore: python
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/okrsek-<timestamp>.tar.gz"; exit 2; }
+	@if [ "$$($(PY) scripts/backup.py engine)" = postgresql ]; then bash scripts/apt-install $(call quoted,$(BACKUP_DEBIAN_PACKAGES)); fi
+	$(PY) scripts/backup.py restore "$(FILE)"
 
 # --- Node: axe-core for the browser accessibility tests, exactly as package-lock.json pins it
 node: node_modules/axe-core/axe.min.js

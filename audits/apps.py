@@ -9,3 +9,6 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401 - registers the app's object rules
+        from .retention import register_audits
+
+        register_audits()

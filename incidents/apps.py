@@ -11,6 +11,8 @@ class IncidentsConfig(AppConfig):
         from portal.retention import register
 
         from . import rules  # noqa: F401 - registers the app's object rules
+        from .retention import register_incidents
         from .services import RATE_COUNTERS_RETENTION
 
         register(RATE_COUNTERS_RETENTION)
+        register_incidents()

@@ -162,6 +162,13 @@ DEMO_REPORTS = [
         "Injekční stříkačky na dětském hřišti.",
         (("take_up", 14 * H, ""), ("not_confirm", 12 * H, "Hlídka místo opakovaně prověřila, nic nenašla.")),
     ),
+    DemoReport(  # the reporter withdrew it from the tracking page before the police took it up
+        "Rokycany",
+        "vandalism",
+        20,
+        "Posprejovaná zeď u nádraží – už je přetřená, omlouvám se.",
+        (("withdraw", 18, ""),),
+    ),
     DemoReport(
         "Rokycany",
         "illegal-racing",
@@ -314,7 +321,7 @@ def load_reports(created: list[str]) -> None:
     partner_body = PartnerBody.objects.get(code="mp-domazlice")
     now = timezone.now()
     for number, demo in enumerate(DEMO_REPORTS):
-        report, _token = services.report_submit(
+        report, token = services.report_submit(
             category=categories[demo.category],
             point=_place(demo.place, number, districts, plzen),
             description=demo.description,
@@ -324,6 +331,9 @@ def load_reports(created: list[str]) -> None:
             now=now - timedelta(hours=demo.hours_ago),
         )
         for action, hours_ago, answer in demo.steps:
+            if action == "withdraw":  # the reporter, by the tracking link
+                report = services.report_withdraw(token=token, now=now - timedelta(hours=hours_ago))
+                continue
             # Whoever the workflow lets act: the district's officer, else the unit's coordinator, the partner
             # body for its answers; the Polish unit has no demo account, so the administrator acts there
             candidates = (report.assignee, users[COORDINATOR], users[PARTNER])

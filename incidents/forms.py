@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Category, Status
+from .models import PUBLIC_STATUS_CHOICES, Category
 from .services import MAX_DESCRIPTION, OCCURRED_EARLIEST, occurred_at_problem
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -181,7 +181,7 @@ class PublicReportFilterForm(forms.Form):
 
     category = forms.SlugField(label=_("Category"), required=False, max_length=60)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Status.choices]
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *PUBLIC_STATUS_CHOICES]
     )
     period = forms.TypedChoiceField(label=_("Period"), required=False, coerce=int)
     district = forms.IntegerField(label=_("District"), required=False, min_value=1, max_value=2**62)

@@ -24,10 +24,15 @@ class Status(models.TextChoices):
     JOKE_OR_MISTAKE = "joke_or_mistake", _("joke or mistake")
     ELIMINATED = "eliminated", _("confirmed – eliminated")
     HANDED_OVER = "handed_over", _("confirmed – handed over outside the police")
+    # The reporter took it back before the police took it up: off the queues, the public map and statistics
+    WITHDRAWN = "withdrawn", _("withdrawn by the reporter")
 
 
 OPEN_STATUSES = frozenset({Status.NEW, Status.VERIFYING, Status.CONFIRMED})
 CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
+# What the public map, its filters and the statistics show (a withdrawn report is nobody's business)
+PUBLIC_STATUSES = tuple(status for status in Status if status != Status.WITHDRAWN)
+PUBLIC_STATUS_CHOICES = [(status.value, status.label) for status in PUBLIC_STATUSES]
 
 
 class Category(models.Model):

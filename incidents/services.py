@@ -40,7 +40,7 @@ from .models import (
     Status,
     Support,
 )
-from .workflow import REPORT, TAKE_UP, VERIFY
+from .workflow import REPORT, TAKE_UP, VERIFY, TrackingTokenHolder
 
 logger = logging.getLogger(__name__)
 
@@ -456,6 +456,23 @@ def report_transition(
         expected_version=expected_version,
         now=now,
     )
+
+
+WITHDRAW_TOO_LATE = gettext_lazy(
+    "The police have already taken up this report; it can no longer be withdrawn."
+)
+
+
+def report_withdraw(*, token: str, now: datetime | None = None) -> Report:
+    """The reporter takes their report back (``workflow`` "withdraw"), by the private tracking link: holding
+    the token is the authorization. Only a report the police have not taken up yet: the engine's conditional
+    update decides when the police act at the same moment."""
+    report = selectors.report_by_token(token)
+    if report is None:
+        raise ValidationError(_("This tracking link is not valid."))
+    if report.status not in REPORT.transitions["withdraw"].sources:
+        raise ValidationError(WITHDRAW_TOO_LATE)
+    return apply(REPORT, report, "withdraw", actor=TrackingTokenHolder(report_id=report.pk), now=now)
 
 
 # --- deadlines ------------------------------------------------------------------------------------------

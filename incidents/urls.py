@@ -11,6 +11,7 @@ urlpatterns = [
     path("places.json", public.places, name="places"),
     path("submitted/", public.report_submitted, name="report_submitted"),
     path("track/<str:token>/", public.track, name="track"),
+    path("track/<str:token>/withdraw/", public.track_withdraw, name="track_withdraw"),
     path("support/<str:reference>/", public.support, name="support"),
     # the public map and statistics
     path("map/", public_map.map_page, name="map"),

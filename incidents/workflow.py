@@ -7,8 +7,10 @@ The statuses (``models.Status``) follow KMZB as residents see them: new → veri
 not confirmed | joke or mistake; confirmed → eliminated | handed over to a body outside the police.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
+import rules
 from django.utils.translation import gettext_lazy as _
 
 from portal.deadlines import BulkNotify, Deadline, Step
@@ -28,7 +30,7 @@ STATUS_COLOURS = {
     Status.JOKE_OR_MISTAKE: "#4a5360",
     Status.ELIMINATED: "#1e6b35",
     Status.HANDED_OVER: "#5b2a86",
-}
+}  # a withdrawn report is never on the map
 REMINDER_BEFORE = timedelta(hours=6)
 MAX_ANSWER = 2000
 MAX_NOTE = 4000
@@ -171,6 +173,22 @@ def _version_key(event: str):
     return lambda ctx, who: f"report:{ctx.obj.pk}:{event}:{ctx.obj.version}:{who.user.pk}"
 
 
+@dataclass(frozen=True)
+class TrackingTokenHolder:
+    """The reporter, who has no account: whoever holds the report's private tracking link. Only
+    ``services.report_withdraw`` makes one, after finding the report by the token's hash."""
+
+    report_id: int
+    is_authenticated = False
+    is_superuser = False
+    pk = None
+
+
+@rules.predicate
+def report_token_holder(actor, report) -> bool:
+    return isinstance(actor, TrackingTokenHolder) and actor.report_id == report.pk
+
+
 _POLICE_LABEL = _("police")
 
 TRANSITIONS: dict[str, Transition] = {
@@ -309,11 +327,24 @@ TRANSITIONS: dict[str, Transition] = {
             ),
             public_actor=_POLICE_LABEL,
         ),
+        # The reporter takes back a report the police have not taken up yet (GDPR: their data, their choice).
+        # Nobody in the police is asked to act: the take-up deadline stops, the report leaves the queues.
+        Transition(
+            name="withdraw",
+            label=_("Withdrawn by the reporter"),  # the staff timeline's line
+            public_label=_("The report was withdrawn by the reporter."),
+            sources=frozenset({Status.NEW}),
+            target=Status.WITHDRAWN,
+            allowed=report_token_holder,
+            stamps=("closed_at",),
+            direct=False,  # only services.report_withdraw, from the tracking page; never a staff form
+            public_actor=_("you"),
+        ),
         Transition(
             name="reopen",
             label=_("Reopen"),
             public_label=_("The report was reopened for verification."),
-            sources=frozenset(CLOSED_STATUSES),
+            sources=frozenset(CLOSED_STATUSES - {Status.WITHDRAWN}),  # the reporter's choice stands
             target=Status.VERIFYING,
             allowed=r.report_coordinator,
             inputs=(_answer(required=True), _note()),
@@ -333,7 +364,7 @@ def _event(ctx) -> None:
     ReportEvent.objects.create(
         report=ctx.obj,
         at=ctx.now,
-        actor=ctx.actor,
+        actor=ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None,
         action=ctx.transition.name,
         from_status=ctx.before,
         to_status=ctx.after,

@@ -4,10 +4,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.gis import admin
 from django.db.models import Exists, OuterRef
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .logs import redact
 from .models import ActivityLog, Municipality, Notification, PartnerBody, PoliceUnit, Profile, User
 from .roles import ROLES, role_names
 
@@ -54,7 +56,31 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "to_email", "kind", "language", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind", "language"]
     search_fields = ["to_email", "subject"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    # The texts carry private links (a report's tracking page, a registration's page): their tokens are
+    # masked here; the row itself is deleted once the email is delivered (retention "portal.outbox").
+    exclude = ["body_text", "body_html", "attachments"]
+    readonly_fields = [
+        *(
+            f.name
+            for f in Notification._meta.fields
+            if f.name not in {"body_text", "body_html", "attachments"}
+        ),
+        "text_masked",
+        "html_masked",
+        "attachment_names",
+    ]
+
+    @admin.display(description=_("text"))
+    def text_masked(self, obj):
+        return format_html("<pre>{}</pre>", redact(obj.body_text))
+
+    @admin.display(description=_("HTML"))
+    def html_masked(self, obj):
+        return format_html("<pre>{}</pre>", redact(obj.body_html)) if obj.body_html else "–"
+
+    @admin.display(description=_("attachments"))
+    def attachment_names(self, obj):
+        return ", ".join(a.get("filename", "?") for a in obj.attachments or []) or "–"
 
 
 # --- People: deactivate leavers, see and edit their roles and profile

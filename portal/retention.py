@@ -92,11 +92,43 @@ def _purge_one(policy: Retention, now: datetime, batch: int) -> int:
             return total
 
 
+# --- helpers for the apps' declarations ----------------------------------------------------------------
+
+REMOVED_EMAIL_DOMAIN = "removed.invalid"  # RFC 2606: never deliverable
+
+
+def removed_email() -> models.Expression:
+    """A unique placeholder for an email column that must stay unique (``removed-<pk>@removed.invalid``):
+    set-based, and it tells a cleared row (``cleared_email(field)``) from one still to clear."""
+    from django.db.models.functions import Cast, Concat
+
+    return Concat(
+        models.Value("removed-"),
+        Cast("pk", models.CharField()),
+        models.Value(f"@{REMOVED_EMAIL_DOMAIN}"),
+        output_field=models.CharField(),
+    )
+
+
+def cleared_email(field: str) -> models.Q:
+    return models.Q(**{f"{field}__endswith": f"@{REMOVED_EMAIL_DOMAIN}"})
+
+
+def local_date(moment: datetime):
+    """The day of ``moment`` in the portal's time zone (for policies counted from a date column)."""
+    return timezone.localtime(moment).date()
+
+
 # --- the portal's own personal data ---------------------------------------------------------------------
 
 
 def _outbox_done(cutoff: datetime) -> models.Q:
-    return models.Q(status__in=["sent", "failed"], created_at__lte=cutoff)
+    """Delivered emails count from their delivery, failed ones (never delivered) from their creation."""
+    return (
+        models.Q(status="sent", sent_at__lte=cutoff)
+        | models.Q(status="sent", sent_at__isnull=True, created_at__lte=cutoff)
+        | models.Q(status="failed", created_at__lte=cutoff)
+    )
 
 
 def register_portal() -> None:

@@ -23,7 +23,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DIRS = ["portal", "incidents", "workshops", "projects", "audits", "tests", "bench"]
+# Folders (and single files) whose Python code is searched; scripts/backup.py runs pg_dump for `make backup`
+# and for tests/portal/test_backup.py
+DIRS = ["portal", "incidents", "workshops", "projects", "audits", "tests", "bench", "scripts/backup.py"]
 
 # Program → the Debian/Ubuntu packages that may provide it (any one of them, installed by the Makefile).
 PACKAGES = {
@@ -41,6 +43,11 @@ PACKAGES = {
     "node": {"nodejs"},
     "npm": {"npm", "nodejs"},  # NodeSource's nodejs bundles npm
     "python3": {"python3", "python3-minimal"},
+    # /usr/bin/pg_dump is postgresql-client-common's wrapper; the programs come with postgresql-client-<n>
+    **dict.fromkeys(
+        ("pg_dump", "pg_restore", "psql"),
+        {"postgresql-client", "postgresql-client-common", *(f"postgresql-client-{n}" for n in range(15, 19))},
+    ),
 }
 # Programs that come with the project's virtualenv, not from a Debian package; and make, which runs the
 # Makefile itself (the README's one prerequisite).
@@ -57,7 +64,7 @@ def programs(dirs: list[Path]) -> dict[str, list[str]]:
     """Program name → the files that start it."""
     found: dict[str, list[str]] = {}
     for folder in dirs:
-        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else []:
+        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else [folder] if folder.is_file() else []:
             if ".venv" in path.parts or "node_modules" in path.parts:
                 continue
             for match in _CALL.finditer(path.read_text(encoding="utf-8", errors="replace")):

@@ -12,3 +12,6 @@ class WorkshopsConfig(AppConfig):
             rules,  # noqa: F401 - registers the app's object rules
             tasks,  # noqa: F401 - registers its Celery tasks (the services queue them by name)
         )
+        from .retention import register_workshops
+
+        register_workshops()

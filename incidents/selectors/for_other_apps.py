@@ -7,7 +7,7 @@ from django.db.models import Count
 
 from portal.models import Municipality
 
-from ..models import District, Report
+from ..models import District, Report, Status
 from .public import CATEGORY_NAMES
 
 
@@ -17,6 +17,7 @@ def report_counts_for_municipality(*, municipality: Municipality, since: datetim
     the most frequent category first. One query."""
     rows = (
         Report.objects.filter(municipality=municipality, category__public=True, created_at__gte=since)
+        .exclude(status=Status.WITHDRAWN)
         .values(
             "category__code", "category__group", *(f"category__{name}" for name in CATEGORY_NAMES), "status"
         )

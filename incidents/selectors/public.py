@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from portal.models import Municipality
 
-from ..models import Category, District, Report
+from ..models import Category, District, Report, Status
 from .geo import StX, StY, bbox_polygon
 from .places import served_extent_cached
 
@@ -48,7 +48,7 @@ def _public(
     district: int | None = None,
     municipality: int | None = None,
 ) -> QuerySet[Report]:
-    qs = Report.objects.filter(category__public=True, created_at__gte=since)
+    qs = Report.objects.filter(category__public=True, created_at__gte=since).exclude(status=Status.WITHDRAWN)
     if until is not None:
         qs = qs.filter(created_at__lte=until)
     if category:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from portal.web import absolute_reverse
 
-from ..models import Category, Report
+from ..models import Category, Report, Status
 
 # Timeline entries the public never reads (the citizen's tracking page, the Open311 API): supports by other
 # citizens and the police's internal reminders.
@@ -44,6 +44,7 @@ def public_report_by_reference(*, reference: str) -> Report | None:
     return (
         Report.objects.select_related("category")
         .filter(reference=reference[:9], category__public=True)
+        .exclude(status=Status.WITHDRAWN)
         .first()
     )
 

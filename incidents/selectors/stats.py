@@ -12,7 +12,7 @@ from django.db.models import Count, F, FloatField, Func, QuerySet
 from django.db.models.functions import Floor, TruncMonth
 from django.utils import timezone
 
-from ..models import Category, District, Report, Status
+from ..models import PUBLIC_STATUSES, Category, District, Report, Status
 from .public import STATS_MAX_DAYS, public_reports_in_period
 
 STATS_CACHE_SECONDS = 300
@@ -167,7 +167,7 @@ def public_stats(
         entry[0] += n
         entry[1] += n if code in VERIFIED_STATUSES else 0
         entry[2] += n if code in CONFIRMED_STATUSES else 0
-    by_status = [(code, statuses.get(code, 0)) for code in Status.values]
+    by_status = [(status.value, statuses.get(status, 0)) for status in PUBLIC_STATUSES]
     categories = Category.objects.filter(pk__in=list(per_category)) if per_category else []
     by_category = sorted(
         ((c, per_category[c.pk]) for c in categories), key=lambda item: (-item[1], item[0].code)

@@ -371,9 +371,36 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             report.verify_due_at, report.verified_at, open_now=report.status in VERIFY.states, now=now
         ),
         "verify_days": round(report.category.verify_hours / 24),
+        "may_withdraw": report.status in TRANSITIONS["withdraw"].sources,
+        "token": token,
         "tiles_url": settings.MAP_TILES_URL,
         "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }
     response = render(request, "incidents/track.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """The reporter withdraws a report not yet taken up: a confirmation page, then a POST (no script)."""
+    report = selectors.report_by_token(token) if 16 <= len(token) <= 64 else None
+    if report is None:
+        raise Http404
+    track_url = reverse("incidents:track", args=[token])
+    if request.method == "POST":
+        try:
+            services.report_withdraw(token=token)
+        except ValidationError as error:
+            for message in error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your report was withdrawn. The police will not deal with it."))
+        return redirect(track_url)
+    if report.status not in TRANSITIONS["withdraw"].sources:
+        messages.error(request, services.WITHDRAW_TOO_LATE)
+        return redirect(track_url)
+    response = render(request, "incidents/track_withdraw.html", {"report": report, "track_url": track_url})
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -23,7 +23,7 @@ from portal.models import Country
 
 from .. import selectors
 from ..forms import BBOX_MAX_DEGREES, MapBoxForm, PublicReportFilterForm, PublicStatsFilterForm
-from ..models import Category, Status
+from ..models import PUBLIC_STATUS_CHOICES, Category, Status
 from ..workflow import STATUS_COLOURS
 
 LIST_PER_PAGE = 20
@@ -44,7 +44,7 @@ def _public_labels() -> dict:
     categories = {c.code: {"name": c.name, "group": c.group} for c in selectors.public_categories()}
     return {
         "categories": categories,
-        "statuses": {code: str(label) for code, label in Status.choices},
+        "statuses": {code: str(label) for code, label in PUBLIC_STATUS_CHOICES},
         "groups": {code: str(label) for code, label in Category.Group.choices},
         "words": {
             "submitted": gettext("Submitted"),
@@ -93,7 +93,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "filter_query": urlencode(form.filter_query()),
         "extent": ",".join(f"{v:.5f}" for v in extent) if extent else "",
         "labels": _public_labels(),
-        "statuses": [(code, label, STATUS_COLOURS[code]) for code, label in Status.choices],
+        "statuses": [(code, label, STATUS_COLOURS[code]) for code, label in PUBLIC_STATUS_CHOICES],
         "groups": Category.Group.choices,
         "tiles_url": settings.MAP_TILES_URL,
         "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,

@@ -83,3 +83,28 @@ def test_blanking_policies_run_once_and_a_broken_one_stops_no_other(caplog):
     finally:
         for name in ("test.blank", "test.broken", "test.loop"):
             retention._POLICIES.pop(name, None)
+
+
+@pytest.mark.django_db
+def test_a_delivered_email_counts_from_its_delivery():
+    late = _mail("sent", 100)  # retried for weeks, delivered 10 days ago
+    Notification.objects.filter(pk=late.pk).update(sent_at=NOW - timedelta(days=10))
+    delivered_long_ago = _mail("sent", 100)
+    Notification.objects.filter(pk=delivered_long_ago.pk).update(sent_at=NOW - timedelta(days=91))
+    assert retention.purge(now=NOW)["portal.outbox"] == 1
+    assert list(Notification.objects.values_list("pk", flat=True)) == [late.pk]
+
+
+def test_every_policy_is_documented_with_its_default():
+    """docs/personal-data.md lists each policy with its default: the page cannot drift from the code."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    page = (Path(settings.BASE_DIR) / "docs" / "personal-data.md").read_text()
+    policies = retention.policies()
+    assert {"incidents.reporter_contact", "workshops.registrations", "audits.invitation_codes"} <= {
+        p.name for p in policies
+    }
+    for policy in policies:
+        assert f"| `{policy.name}` | {policy.default_days} days |" in page, policy.name

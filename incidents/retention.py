@@ -1,0 +1,41 @@
+"""The threat reports' personal data that expires (``portal.retention``; docs/personal-data.md).
+
+A closed report keeps what the police and the statistics need (category, place, description, status,
+answers, the timeline); the reporter's contact and the hashes of the citizens' addresses go once the report
+has been closed for ``RETENTION_DAYS`` days. A reopened report is open again, so its clock stops."""
+
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.retention import Retention, register
+
+
+def _reporter_contact(cutoff: datetime) -> Q:
+    return Q(closed_at__lte=cutoff) & (~Q(reporter_email="") | ~Q(ip_hash=""))
+
+
+def _supports(cutoff: datetime) -> Q:
+    return Q(report__closed_at__lte=cutoff)
+
+
+def register_incidents() -> None:
+    register(
+        Retention(
+            name="incidents.reporter_contact",
+            label=_("Reporter's email and the hash of their IP address, after the report is closed"),
+            model="incidents.Report",
+            default_days=180,
+            expired=_reporter_contact,
+            clear={"reporter_email": "", "ip_hash": ""},
+        ),
+        Retention(
+            name="incidents.supports",
+            label=_("Supports of a report (hash of the supporter's IP address), after the report is closed"),
+            model="incidents.Support",
+            default_days=180,
+            expired=_supports,
+            delete=True,  # the report keeps its support count
+        ),
+    )
