@@ -136,7 +136,7 @@ def test_the_database_refuses_a_time_outside_1970_to_2200(staff):
 def test_the_migration_forgets_impossible_times_already_stored(staff):
     good, bad = submit(staff, occurred_at=timezone.now() - timedelta(hours=3)), submit(staff)
     plant(bad)
-    migration = importlib.import_module("incidents.migrations.0005_report_occurred_at_range")
+    migration = importlib.import_module("incidents.migrations.0006_report_occurred_at_range")
     migration.forget_impossible_times(apps, type("Editor", (), {"connection": connection}))
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM incidents_report WHERE occurred_at IS NULL")

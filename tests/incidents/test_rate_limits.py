@@ -124,10 +124,10 @@ def test_a_form_that_crashes_counts_as_failed(citizen, settings, monkeypatch):
     browser = Client(raise_request_exception=False)
     browser.cookies["django_language"] = "en"
 
-    def crash(name, data):
+    def crash(uploads):
         raise RuntimeError("a decoder bug")
 
-    monkeypatch.setattr(services, "clean_document_or_photo", crash)
+    monkeypatch.setattr(services, "clean_documents_or_photos", crash)
     data = {**form_data(browser), "attachments": [upload("photo.jpg", jpeg())]}
     assert post(browser, data).status_code == 500
     monkeypatch.undo()
@@ -154,9 +154,9 @@ def test_the_hourly_limit_of_an_api_key_is_shared_by_every_process(area):
     with time_machine.travel(NOW, tick=False):
         for n in range(3):
             cache.clear()  # each "process" with its own (local) cache
-            assert workers[n % 2].get(f"{BASE}/services.json", {"api_key": secret}).status_code == 200
+            assert workers[n % 2].get(f"{BASE}/services.json", HTTP_X_API_KEY=secret).status_code == 200
         cache.clear()
-        refused = workers[1].get(f"{BASE}/services.json", {"api_key": secret})
+        refused = workers[1].get(f"{BASE}/services.json", HTTP_X_API_KEY=secret)
         assert refused.status_code == 429 and refused["Retry-After"] == str(50 * 60)
         assert RateCounter.objects.get(scope="api_key", key=str(key.pk)).count == 3  # refusals not counted
 
@@ -166,7 +166,7 @@ def test_the_hourly_limit_of_an_api_key_is_shared_by_every_process(area):
 def test_the_hourly_limit_of_an_api_key_holds_with_redis_unreachable(area):
     _key, secret = api_key_create(name="Small app", rate_limit_per_hour=2)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    statuses = [client.get(f"{BASE}/services.json", {"api_key": secret}).status_code for _ in range(4)]
+    statuses = [client.get(f"{BASE}/services.json", HTTP_X_API_KEY=secret).status_code for _ in range(4)]
     assert statuses == [200, 200, 429, 429]
 
 

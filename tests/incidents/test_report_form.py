@@ -453,7 +453,7 @@ def test_scripts_typed_into_the_form_are_escaped(client, citizen):
 def test_submitting_is_a_constant_number_of_queries(client, citizen, django_assert_max_num_queries):
     data = form_data(client, reporter_email="q@example.org")
     data["attachments"] = [upload("a.jpg", jpeg()), upload("b.jpg", jpeg())]
-    # the service: routing, 2 attachments, timeline, log, 3 emails; the abuse limits (failed-form counter, client
-    # lock); a first run also reads the content types for the activity log
+    # the service: routing, 2 attachments, timeline, log, 3 emails; the abuse limits (failed-form counter,
+    # client lock); a first run also reads the content types for the activity log
     with django_assert_max_num_queries(55):
         assert post(client, data).status_code == 302
