@@ -328,12 +328,14 @@ def report_submitted(request: HttpRequest) -> HttpResponse:
 
 
 def _deadline(due, done, *, open_now: bool, now) -> str:
-    """met | late | overdue | pending | none"""
+    """met | late | overdue | pending | stopped (the clock stopped undone: a withdrawn report) | none"""
     if due is None:
         return "none"
     if done is not None:
         return "met" if done <= due else "late"
-    return "overdue" if open_now and now > due else "pending"
+    if not open_now:
+        return "stopped"
+    return "overdue" if now > due else "pending"
 
 
 @never_cache

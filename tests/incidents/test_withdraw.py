@@ -73,6 +73,7 @@ def test_the_reporter_withdraws_a_new_report_from_the_tracking_page(client, citi
     assert "Your report was withdrawn." in page
     assert 'data-status="withdrawn"' in page and "The report was withdrawn by the reporter." in page
     assert "/withdraw/" not in page  # nothing more to withdraw
+    assert 'data-deadline="take_up"' in track and 'data-deadline="take_up"' not in page  # no deadline runs
 
 
 def test_a_report_taken_up_can_no_longer_be_withdrawn(client, citizen):
