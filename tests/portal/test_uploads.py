@@ -237,7 +237,7 @@ def test_a_60_mb_body_is_refused_with_413_before_it_is_read(client, language):
     assert response["Cache-Control"] == "no-store"
     html = response.content.decode()
     assert f'<html lang="{language}">' in html and 'class="site-header"' in html  # the site's layout
-    assert {"cs": "larger than 12,0\xa0MB", "en": "larger than 12.0\xa0MB"}[
+    assert {"cs": "větší než 12,0\xa0MB", "en": "larger than 12.0\xa0MB"}[
         language
     ] in html and 'href="/reports/new/"' in html
     assert not Report.objects.exists()
