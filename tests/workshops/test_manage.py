@@ -94,7 +94,7 @@ def test_organiser_cancels_and_the_waitlist_moves(client, organiser, workshop, p
     client.force_login(organiser)
     waiting = people[3]
     assert waiting.status == Registration.Status.WAITLISTED
-    client.post(reverse("workshops:manage_registration_cancel", args=[people[0].pk]))
+    client.post(reverse("workshops:manage_registration_cancel", args=[people[0].pk]), {"confirm": "1"})
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CONFIRMED
 
@@ -172,6 +172,6 @@ def test_back_to_the_list_keeps_its_filters(client, organiser, workshop, people)
     client.force_login(organiser)
     back = reverse("workshops:manage_registrations", args=[workshop.pk]) + "?status=confirmed&q=P"
     response = client.post(
-        reverse("workshops:manage_registration_cancel", args=[people[0].pk]), {"next": back}
+        reverse("workshops:manage_registration_cancel", args=[people[0].pk]), {"next": back, "confirm": "1"}
     )
     assert response["Location"] == back
