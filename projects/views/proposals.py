@@ -340,12 +340,21 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
         ProposalAttachment.objects.select_related("proposal"), pk=attachment_pk, proposal_id=pk
     )
     check(request, "projects.edit_proposal", attachment.proposal)
+    back = reverse("projects:proposal_edit", args=[pk]) + "#attachments"
+    if not confirmed(request):  # ask first; only the confirmed POST removes the file
+        return confirm_page(
+            request,
+            question=_("Remove the file “%(name)s”?") % {"name": attachment.original_name},
+            yes=_("Yes, remove the file"),
+            no=_("No, keep it"),
+            back=back,
+        )
     attempt(
         request,
         lambda: services.attachment_delete(attachment=attachment, actor=request.user),
         success=_("The file was removed."),
     )
-    return redirect(reverse("projects:proposal_edit", args=[pk]) + "#attachments")
+    return redirect(back)
 
 
 @login_required

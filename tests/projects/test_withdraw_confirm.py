@@ -1,11 +1,13 @@
-"""A town withdraws its proposal in two steps, without any script: the first POST of "Withdraw the proposal"
-only asks (keeping the note typed), the confirmed POST withdraws."""
+"""A town withdraws its proposal, or removes an attached file, in two steps without any script: the first
+POST only asks (keeping the note typed), the confirmed POST acts."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal.selectors import activity_for
-from projects.models import Proposal
+from projects import services
+from projects.models import Proposal, ProposalAttachment
 from projects.workflow import Status
 
 from .factories import make_proposal
@@ -34,3 +36,22 @@ def test_withdrawing_a_proposal_asks_first_then_withdraws(client, call, town, st
     assert Proposal.objects.get(pk=proposal.pk).status == Status.WITHDRAWN
     entry = activity_for(target=proposal).get(verb="proposal.withdraw")
     assert entry.data["note"] == "Rozpočet obce to letos nedovolí."
+
+
+@pytest.mark.django_db
+def test_removing_an_attached_file_asks_first(client, call, town, staff, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    proposal = services.proposal_create(call=call, municipality=town, actor=staff, title="Bezpečná škola")
+    attachment = services.attachment_add(
+        proposal=proposal, actor=staff, upload=SimpleUploadedFile("plán.pdf", b"%PDF-1.4 plan")
+    )
+    client.force_login(staff)
+    url = reverse("projects:attachment_delete", args=[proposal.pk, attachment.pk])
+    back = reverse("projects:proposal_edit", args=[proposal.pk]) + "#attachments"
+
+    html = client.post(url).content.decode()
+    assert "Remove the file “plán.pdf”?" in html and f'href="{back}" data-confirm="no"' in html
+    assert ProposalAttachment.objects.filter(pk=attachment.pk).exists()
+
+    assert client.post(url, {"confirm": "1"})["Location"] == back
+    assert not ProposalAttachment.objects.filter(pk=attachment.pk).exists()

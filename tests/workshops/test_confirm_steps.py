@@ -1,7 +1,8 @@
 """Destructive steps ask first, without any script: cancelling a registration (the self-service link, the
-organiser's list), withdrawing an offer or a nomination. The first POST only shows the question ("Yes, …" /
-"No, keep it") and changes nothing; only the confirmed POST acts. And a place on the waitlist gets no
-calendar entry: neither a link to an .ics on its page, nor the file, nor an attachment in its email."""
+organiser's list), withdrawing an offer or a nomination, deleting an output. The first POST only shows the
+question ("Yes, …" / "No, keep it") and changes nothing; only the confirmed POST acts. And a place on the
+waitlist gets no calendar entry: neither a link to an .ics on its page, nor the file, nor an attachment in
+its email."""
 
 import pytest
 from django.core import mail
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from portal.models import Notification
 from workshops import services
-from workshops.models import Nomination, PresentationOffer, Registration
+from workshops.models import GoodPractice, Nomination, PresentationOffer, Registration
 from workshops.workflow import OfferStatus
 
 CONFIRMED, WAITLISTED, CANCELLED = (
@@ -140,6 +141,19 @@ def test_withdrawing_a_nomination_asks_first(client, initiative, staff):
     client.post(url, {"action": "withdraw", "confirm": "1"})
     nomination.refresh_from_db()
     assert nomination.status == Nomination.Status.WITHDRAWN
+
+
+def test_deleting_an_output_asks_first(client, organiser, workshop):
+    practice = GoodPractice.objects.create(
+        workshop=workshop, title="Společné hlídky", town="Plzeň", description="Rok zkušeností."
+    )
+    client.force_login(organiser)
+    url = reverse("workshops:manage_output_delete", args=["good_practice", practice.pk])
+    back = reverse("workshops:manage_outputs", args=[workshop.pk])
+    _asks(client.post(url), question="Delete “Společné hlídky”?", back=back)
+    assert GoodPractice.objects.filter(pk=practice.pk).exists()
+    assert client.post(url, {"confirm": "1"})["Location"] == back
+    assert not GoodPractice.objects.filter(pk=practice.pk).exists()
 
 
 # --- no calendar entry for a place on the waitlist -------------------------------------------------------

@@ -155,7 +155,8 @@ def test_outputs_are_recorded_once_and_edited(client, organiser, workshop):
     )
     recommendation.refresh_from_db()
     assert (recommendation.text, recommendation.addressee) == ("Upraveno.", "ministry")
-    client.post(reverse("workshops:manage_output_delete", args=["recommendation", recommendation.pk]))
+    delete = reverse("workshops:manage_output_delete", args=["recommendation", recommendation.pk])
+    client.post(delete, {"confirm": "1"})
     assert not Recommendation.objects.exists()
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -461,6 +462,16 @@ def output_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.info(request, _("It was already deleted."))
         return redirect("workshops:index")
     workshop_id = obj.workshop_id
+    if not confirmed(request):
+        name = obj.title if kind == "good_practice" else Truncator(obj.text).chars(60)
+        return confirm_page(
+            request,
+            question=_("Delete “%(name)s”?") % {"name": name},
+            explanation=_("This cannot be undone."),
+            yes=_("Yes, delete it"),
+            no=_("No, keep it"),
+            back=reverse("workshops:manage_outputs", args=[workshop_id]),
+        )
     services.output_delete(obj=obj, actor=request.user)
     messages.success(request, _("Deleted."))
     return redirect("workshops:manage_outputs", pk=workshop_id)
