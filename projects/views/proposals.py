@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.confirm import confirm_page, confirmed
+
 from .. import selectors, services, workflow
 from ..forms import (
     AssignForm,
@@ -243,6 +245,16 @@ def proposal_act(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         action = form.cleaned_data["action"]
         transition = PROPOSAL.transition(action)
+        if action == "withdraw" and not confirmed(request):  # ask first; only the confirmed POST acts
+            return confirm_page(
+                request,
+                question=_("Withdraw the proposal “%(title)s”?") % {"title": proposal.title},
+                explanation=_("The town withdraws it for good: it will not be assessed or funded."),
+                yes=_("Yes, withdraw the proposal"),
+                no=_("No, keep it"),
+                back=reverse("projects:proposal", args=[proposal.pk]),
+                fields=[("action", action), ("note", form.cleaned_data["note"])],
+            )
         attempt(  # a PermissionDenied goes through: 403
             request,
             lambda: services.proposal_transition(
@@ -328,12 +340,21 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
         ProposalAttachment.objects.select_related("proposal"), pk=attachment_pk, proposal_id=pk
     )
     check(request, "projects.edit_proposal", attachment.proposal)
+    back = reverse("projects:proposal_edit", args=[pk]) + "#attachments"
+    if not confirmed(request):  # ask first; only the confirmed POST removes the file
+        return confirm_page(
+            request,
+            question=_("Remove the file “%(name)s”?") % {"name": attachment.original_name},
+            yes=_("Yes, remove the file"),
+            no=_("No, keep it"),
+            back=back,
+        )
     attempt(
         request,
         lambda: services.attachment_delete(attachment=attachment, actor=request.user),
         success=_("The file was removed."),
     )
-    return redirect(reverse("projects:proposal_edit", args=[pk]) + "#attachments")
+    return redirect(back)
 
 
 @login_required

@@ -143,6 +143,7 @@ def test_register_cancel_promote_then_organiser_builds_the_publication(
     # --- staff cancels through the link in the email: the waitlisted person gets the seat and an email
     page.goto(f"{live_server.url}/workshops/registration/{token}/")
     page.locator("form.ws-cancel [type=submit]").click()
+    page.locator("[data-confirm=yes]").click()  # the second step: "Yes, cancel my registration"
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "cancelled")
     late.refresh_from_db()
     assert late.status == Registration.Status.CONFIRMED

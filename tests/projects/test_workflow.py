@@ -115,7 +115,7 @@ def test_action_view_applies_direct_transitions_only(client, call, town, staff):
     proposal.refresh_from_db()
     assert proposal.status == Status.SUBMITTED
 
-    client.post(f"/grants/proposals/{proposal.pk}/act/", {"action": "withdraw"})
+    client.post(f"/grants/proposals/{proposal.pk}/act/", {"action": "withdraw", "confirm": "1"})
     proposal.refresh_from_db()
     assert proposal.status == Status.WITHDRAWN
     assert client.get(f"/grants/proposals/{proposal.pk}/act/").status_code == 405

@@ -94,7 +94,7 @@ def test_organiser_cancels_and_the_waitlist_moves(client, organiser, workshop, p
     client.force_login(organiser)
     waiting = people[3]
     assert waiting.status == Registration.Status.WAITLISTED
-    client.post(reverse("workshops:manage_registration_cancel", args=[people[0].pk]))
+    client.post(reverse("workshops:manage_registration_cancel", args=[people[0].pk]), {"confirm": "1"})
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CONFIRMED
 
@@ -155,7 +155,8 @@ def test_outputs_are_recorded_once_and_edited(client, organiser, workshop):
     )
     recommendation.refresh_from_db()
     assert (recommendation.text, recommendation.addressee) == ("Upraveno.", "ministry")
-    client.post(reverse("workshops:manage_output_delete", args=["recommendation", recommendation.pk]))
+    delete = reverse("workshops:manage_output_delete", args=["recommendation", recommendation.pk])
+    client.post(delete, {"confirm": "1"})
     assert not Recommendation.objects.exists()
 
 
@@ -172,6 +173,6 @@ def test_back_to_the_list_keeps_its_filters(client, organiser, workshop, people)
     client.force_login(organiser)
     back = reverse("workshops:manage_registrations", args=[workshop.pk]) + "?status=confirmed&q=P"
     response = client.post(
-        reverse("workshops:manage_registration_cancel", args=[people[0].pk]), {"next": back}
+        reverse("workshops:manage_registration_cancel", args=[people[0].pk]), {"next": back, "confirm": "1"}
     )
     assert response["Location"] == back

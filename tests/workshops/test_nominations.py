@@ -35,7 +35,7 @@ def test_staff_nominate_edit_and_withdraw_before_the_deadline(client, initiative
     assert Notification.objects.filter(kind="workshop_nominated", to_email="marie@example.org").exists()
     assert Notification.objects.filter(kind="workshop_nomination_saved", to_email=staff.email).count() == 2
 
-    client.post(url, {"action": "withdraw"})
+    client.post(url, {"action": "withdraw", "confirm": "1"})
     nomination.refresh_from_db()
     assert nomination.status == Nomination.Status.WITHDRAWN
     client.post(url, {**DATA, "action": "save"})  # a new active one is possible again

@@ -96,7 +96,8 @@ def test_author_edits_until_the_deadline_and_withdraws(client, offer, staff, wor
         assert "can no longer be edited" in page.content.decode()
         offer.refresh_from_db()
         assert offer.title == "Nový název"
-    assert client.post(reverse("workshops:offer_withdraw", args=[offer.pk])).status_code == 302
+    withdraw = reverse("workshops:offer_withdraw", args=[offer.pk])
+    assert client.post(withdraw, {"confirm": "1"}).status_code == 302
     offer.refresh_from_db()
     assert offer.status == OfferStatus.WITHDRAWN
 

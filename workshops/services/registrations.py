@@ -62,9 +62,11 @@ def registration_ics(registration: Registration) -> bytes:
 
 
 def _notify(registration: Registration, kind: str, *, invitation: bool = False) -> None:
-    """Email the participant about their registration (``invitation``: with the calendar file)."""
+    """Email the participant about their registration (``invitation``: with the calendar file, only ever for
+    a confirmed place: a place on the waitlist is no appointment)."""
     attachments = None
-    if invitation and registration.workshop.held_on is not None:
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    if invitation and confirmed and registration.workshop.held_on is not None:
         attachments = [
             {
                 "filename": f"workshop-{registration.workshop.number}.ics",

@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.confirm import confirm_page, confirmed
 from portal.exports import table_response
-from portal.web import add_form_errors, redirect_next
+from portal.web import add_form_errors, redirect_next, safe_next
 
 from .. import exporters, selectors, services
 from .. import publication as renderer
@@ -152,6 +154,18 @@ def registrations(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Registration, pk=pk)
+    fallback = reverse("workshops:manage_registrations", args=[item.workshop_id])
+    if not confirmed(request):
+        back = safe_next(request, request.POST.get("next"), fallback)
+        return confirm_page(
+            request,
+            question=_("Cancel the registration of %(name)s?") % {"name": item.full_name},
+            explanation=_("They are told by email; a freed seat goes to the next person on the waitlist."),
+            yes=_("Yes, cancel the registration"),
+            no=_("No, keep it"),
+            back=back,
+            fields=[("next", back)],
+        )
     try:
         promoted = services.registration_cancel(registration=item, actor=request.user, by_organiser=True)
     except ValidationError as error:
@@ -163,7 +177,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 "names": ", ".join(p.full_name for p in promoted)
             }
         messages.success(request, text)
-    return redirect_next(request, reverse("workshops:manage_registrations", args=[item.workshop_id]))
+    return redirect_next(request, fallback)
 
 
 @organiser_required
@@ -448,6 +462,16 @@ def output_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.info(request, _("It was already deleted."))
         return redirect("workshops:index")
     workshop_id = obj.workshop_id
+    if not confirmed(request):
+        name = obj.title if kind == "good_practice" else Truncator(obj.text).chars(60)
+        return confirm_page(
+            request,
+            question=_("Delete “%(name)s”?") % {"name": name},
+            explanation=_("This cannot be undone."),
+            yes=_("Yes, delete it"),
+            no=_("No, keep it"),
+            back=reverse("workshops:manage_outputs", args=[workshop_id]),
+        )
     services.output_delete(obj=obj, actor=request.user)
     messages.success(request, _("Deleted."))
     return redirect("workshops:manage_outputs", pk=workshop_id)

@@ -6,11 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.confirm import confirm_page, confirmed
 from portal.services import profile_ensure
 from portal.web import add_form_errors
 
@@ -124,10 +126,22 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def registration(request: HttpRequest, token: str) -> HttpResponse:
     """The self-service page of a registration, reached through the secret link in the emails: its state,
-    the place on the waitlist, the calendar file, and cancellation (a POST: link scanners only GET)."""
+    the place on the waitlist, the calendar file (for a confirmed place), and cancellation (a POST: link
+    scanners only GET; the first POST asks, only the confirmed one cancels)."""
     item = selectors.registration_by_token(token)
     if item is None:
         raise Http404
+    if request.method == "POST" and not confirmed(request) and item.status != Registration.Status.CANCELLED:
+        return confirm_page(
+            request,
+            question=_("Cancel your registration for %(workshop)s?") % {"workshop": item.workshop},
+            explanation=_("Your seat goes to the next person on the waitlist. This cannot be undone.")
+            if item.status == Registration.Status.CONFIRMED
+            else _("You leave the waitlist. This cannot be undone."),
+            yes=_("Yes, cancel my registration"),
+            no=_("No, keep it"),
+            back=reverse("workshops:registration", args=[token]),
+        )
     if request.method == "POST":
         try:
             services.registration_cancel(registration=item, actor=request.user, token=token)
@@ -144,6 +158,8 @@ def registration(request: HttpRequest, token: str) -> HttpResponse:
             "workshop": item.workshop,
             "place": selectors.waitlist_place(item),
             "token": token,
+            # A calendar entry only for a confirmed place: a place on the waitlist is no appointment.
+            "has_calendar": item.status == Registration.Status.CONFIRMED and item.workshop.held_on,
             "can_cancel": item.status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
             and not (item.workshop.starts_at and item.workshop.starts_at <= timezone.now()),
         },
@@ -153,8 +169,8 @@ def registration(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def registration_ics(request: HttpRequest, token: str) -> HttpResponse:
     item = selectors.registration_by_token(token)
-    if item is None or item.workshop.held_on is None:
-        raise Http404
+    if item is None or item.workshop.held_on is None or item.status != Registration.Status.CONFIRMED:
+        raise Http404  # no calendar entry for a place on the waitlist (nor a cancelled one)
     response = HttpResponse(services.registration_ics(item), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="workshop-{item.workshop.number}.ics"'
     return response
@@ -225,6 +241,14 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(PresentationOffer, pk=pk)
     if not request.user.has_perm("workshops.change_offer", offer):
         raise PermissionDenied
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            question=_("Withdraw your offer “%(title)s”?") % {"title": offer.title},
+            yes=_("Yes, withdraw the offer"),
+            no=_("No, keep it"),
+            back=reverse("workshops:my"),
+        )
     try:
         services.offer_withdraw(offer=offer, actor=request.user)
     except ValidationError as error:
@@ -262,6 +286,17 @@ def nomination(request: HttpRequest, code: str) -> HttpResponse:
     is_open = initiative.nominations_open()
     if request.method == "POST" and is_open:
         if request.POST.get("action") == "withdraw" and current is not None:
+            if not confirmed(request):
+                return confirm_page(
+                    request,
+                    question=_("Withdraw the nomination of %(name)s?")
+                    % {"name": current.representative_name},
+                    explanation=_("Your town will have no representative until you nominate somebody again."),
+                    yes=_("Yes, withdraw the nomination"),
+                    no=_("No, keep it"),
+                    back=reverse("workshops:nomination", args=[code]),
+                    fields=[("action", "withdraw")],
+                )
             try:
                 services.nomination_withdraw(nomination=current, actor=request.user)
             except ValidationError as error:
