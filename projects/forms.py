@@ -4,13 +4,13 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import Call, Decision, Proposal, Review
 from .services.calls import CALL_FIELDS
-from .services.proposals import PROPOSAL_FIELDS, proposal_date_problems
+from .services.proposals import MAX_BUDGET_LINES, PROPOSAL_FIELDS, proposal_date_problems
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -63,7 +63,6 @@ class ProposalForm(forms.ModelForm):
             "cite_reports": _("Attach the figures below to the proposal as evidence of the local need."),
             "activities": _("What will be done, by whom, with which partners."),
             "timetable": _("The main steps and when they happen."),
-            "requested_amount": _("The budget's total cost minus the town's own part."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -114,7 +113,35 @@ class BudgetLineForm(forms.Form):
         return data
 
 
-BudgetLineFormSet = formset_factory(BudgetLineForm, extra=0, max_num=40, absolute_max=40)
+# Rows are added in the browser (or, without JavaScript, one per "Add a row" save) and removed with their
+# "remove" box; the service keeps at most ``MAX_BUDGET_LINES``.
+class BaseBudgetLineFormSet(BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+
+    def rows(self) -> list[dict]:
+        """The lines to save: neither blank nor marked for removal (after ``is_valid``)."""
+        return [
+            {name: value for name, value in form.cleaned_data.items() if name != "DELETE"}
+            for form in self.forms
+            if not form.cleaned_data.get("DELETE") and not form.is_blank()
+        ]
+
+    def blank_count(self) -> int:
+        return sum(1 for form in self.forms if form.is_blank() and not form.cleaned_data.get("DELETE"))
+
+
+BudgetLineFormSet = formset_factory(
+    BudgetLineForm,
+    formset=BaseBudgetLineFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_BUDGET_LINES,
+    absolute_max=MAX_BUDGET_LINES,
+    validate_max=True,
+)
 
 
 class AttachmentForm(forms.Form):

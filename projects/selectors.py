@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -337,12 +338,26 @@ def budget_totals(lines) -> BudgetTotals:
     return BudgetTotals(total=total, cofinancing=cofinancing, requested=total - cofinancing)
 
 
+BUDGET = "budget"  # the key of the budget's problems in ``proposal_problems_by_field``
+
+
 def proposal_problems(*, proposal: Proposal, now: datetime | None = None) -> list[str]:
     """Everything that stops ``proposal`` from being submitted: missing parts, sums, the call's limits and
     window. Empty when it can be submitted."""
+    by_field = proposal_problems_by_field(proposal=proposal, now=now)
+    return [message for messages in by_field.values() for message in messages]
+
+
+def proposal_problems_by_field(*, proposal: Proposal, now: datetime | None = None) -> dict[str, list[str]]:
+    """``proposal_problems`` keyed by the draft form's field they concern (``BUDGET``: the budget lines;
+    ``NON_FIELD_ERRORS``: the call's window and the town's membership): the form shows each at its field."""
     now = now or timezone.now()
     call = proposal.call
-    problems = []
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message) -> None:
+        problems.setdefault(field, []).append(message)
+
     required = [
         ("title", _("Give the proposal a title.")),
         ("local_need", _("Describe the local need.")),
@@ -350,38 +365,49 @@ def proposal_problems(*, proposal: Proposal, now: datetime | None = None) -> lis
         ("activities", _("Describe the activities.")),
         ("timetable", _("Give the timetable.")),
     ]
-    problems += [message for name, message in required if not (getattr(proposal, name) or "").strip()]
+    for name, message in required:
+        if not (getattr(proposal, name) or "").strip():
+            add(name, message)
     if not proposal.starts_on or not proposal.ends_on:
-        problems.append(_("Give the start and the end of the project."))
+        add(
+            "starts_on" if not proposal.starts_on else "ends_on",
+            _("Give the start and the end of the project."),
+        )
     elif proposal.ends_on < proposal.starts_on:
-        problems.append(_("The project cannot end before it starts."))
+        add("ends_on", _("The project cannot end before it starts."))
     elif proposal.starts_on.year < call.year:
-        problems.append(_("The project cannot start before the call's year."))
+        add("starts_on", _("The project cannot start before the call's year."))
     lines = list(proposal.budget_lines.all())
     if not lines:
-        problems.append(_("Add at least one budget line."))
+        add(BUDGET, _("Add at least one budget line."))
     if any(line.eligible_cost_id is None for line in lines):
-        problems.append(_("Choose the cost type of every budget line."))
+        add(BUDGET, _("Choose the cost type of every budget line."))
     if any(not line.item or line.amount <= 0 for line in lines):
-        problems.append(_("Every budget line needs an item and a cost above zero."))
+        add(BUDGET, _("Every budget line needs an item and a cost above zero."))
     totals = budget_totals(lines)
     if proposal.requested_amount is None or proposal.requested_amount <= 0:
-        problems.append(_("State the amount requested."))
+        add(BUDGET, _("State the amount requested."))
     elif lines and proposal.requested_amount != totals.requested:
-        problems.append(
+        add(
+            BUDGET,
             _(
                 "The amount requested (%(requested)s) must equal the budget's total cost minus the town's "
                 "part (%(difference)s)."
             )
-            % {"requested": money_text(proposal.requested_amount), "difference": money_text(totals.requested)}
+            % {
+                "requested": money_text(proposal.requested_amount),
+                "difference": money_text(totals.requested),
+            },
         )
     if proposal.requested_amount and proposal.requested_amount > call.max_per_proposal:
-        problems.append(
+        add(
+            BUDGET,
             _("The call gives at most %(amount)s per proposal.")
-            % {"amount": money_text(call.max_per_proposal)}
+            % {"amount": money_text(call.max_per_proposal)},
         )
     if lines and totals.total and totals.cofinancing_percent < call.min_cofinancing_percent:
-        problems.append(
+        add(
+            BUDGET,
             _(
                 "The town must pay at least %(percent)s %% of the total cost itself; "
                 "the budget has %(actual)s %%."
@@ -389,14 +415,20 @@ def proposal_problems(*, proposal: Proposal, now: datetime | None = None) -> lis
             % {
                 "percent": plain_number(call.min_cofinancing_percent),
                 "actual": plain_number(totals.cofinancing_percent),
-            }
+            },
         )
     if now < call.opens_at:
-        problems.append(_("The call opens for submissions on %(date)s.") % {"date": call.opens_at.date()})
+        add(
+            NON_FIELD_ERRORS,
+            _("The call opens for submissions on %(date)s.") % {"date": call.opens_at.date()},
+        )
     elif now >= call.closes_at:
-        problems.append(_("The call closed for submissions on %(date)s.") % {"date": call.closes_at.date()})
+        add(
+            NON_FIELD_ERRORS,
+            _("The call closed for submissions on %(date)s.") % {"date": call.closes_at.date()},
+        )
     if not is_member_on(programme=call.programme, municipality=proposal.municipality, day=now.date()):
-        problems.append(_("Only member towns of the programme can submit proposals."))
+        add(NON_FIELD_ERRORS, _("Only member towns of the programme can submit proposals."))
     return problems
 
 

@@ -51,6 +51,26 @@ STATUSES: dict[str, State] = {
 }
 
 
+# What the programme manager does next, per status (the proposal page's "next step" panel). In review the
+# panel counts the reviews instead (``next_steps.manager_next_step``); closed statuses have no next step.
+MANAGER_NEXT_STEP: dict[str, str] = {
+    Status.DRAFT: _("The town is still drafting the proposal: nothing to do until it is submitted."),
+    Status.SUBMITTED: _(
+        "Check the proposal: assign commission members and send it to the commission, or return it to the "
+        "town for changes."
+    ),
+    Status.RECOMMENDED: _("Recommended by the commission – record the council's decision."),
+    Status.NOT_RECOMMENDED: _("Not recommended by the commission – record the council's decision."),
+    Status.APPROVED: _("Approved – start the project once the contract is signed."),
+    Status.IN_PROGRESS: _("In progress – wait for the town's final report."),
+    Status.FINAL_REPORT: _("Check the final report: accept it, or return it to the town for completion."),
+}
+# In review, the panel's texts
+REVIEW_NEXT_STEP = {
+    "unassigned": _("Nobody reviews it yet – assign commission members."),
+    "all_in": _("%(done)d of %(total)d reviews in – put it on a commission meeting's agenda."),
+}
+
 # --- who hears of what ----------------------------------------------------------------------------------
 
 

@@ -113,8 +113,9 @@ def meeting_save_items(*, meeting: Meeting, actor, items: dict[int, dict]) -> No
 
 
 def meeting_close(*, meeting: Meeting, actor, now: datetime | None = None) -> Meeting:
-    """Close the meeting: every proposal on the list must have a recommendation, and the amounts proposed
-    must fit in what the call has left. Each proposal becomes recommended or not recommended."""
+    """Close the meeting: every reviewed proposal on the list must have a recommendation, and the amounts
+    proposed must fit in what the call has left. Each becomes recommended or not recommended; a proposal
+    nobody has reviewed stays in review, off the list, named in the meeting's notes."""
     now = now or timezone.now()
     require(actor, "projects.manage")
     with transaction.atomic():
@@ -125,6 +126,15 @@ def meeting_close(*, meeting: Meeting, actor, now: datetime | None = None) -> Me
         items = list(MeetingItem.objects.filter(meeting=locked).select_related("proposal"))
         if not items:
             raise ValidationError(_("There is no proposal on the list."))
+        # Nobody has reviewed these: the commission cannot recommend them yet. They stay in review, leave the
+        # ranked list and are named in the meeting's notes, for a later meeting.
+        # ``review_count``: the reviews submitted (``reviews._refresh_proposal_score`` keeps it)
+        unreviewed = [item for item in items if not item.proposal.review_count]
+        items = [item for item in items if item.proposal.review_count]
+        if not items:
+            raise ValidationError(
+                _("No proposal on the list has a review yet; the commission cannot recommend any.")
+            )
         undecided = [item.proposal.title for item in items if item.recommend is None]
         if undecided:
             raise ValidationError(
@@ -141,8 +151,13 @@ def meeting_close(*, meeting: Meeting, actor, now: datetime | None = None) -> Me
         for item in items:
             outcome = "recommend" if item.recommend else "not_recommend"
             apply(PROPOSAL, item.proposal, outcome, actor=actor, inputs={"note": item.note}, now=now)
+        if unreviewed:
+            _leave_unreviewed(locked, unreviewed, actor=actor, now=now)
+            for rank, item in enumerate(items, start=1):
+                item.rank = rank
+            MeetingItem.objects.bulk_update(items, ["rank"])
         locked.closed_at, locked.closed_by = now, actor
-        locked.save(update_fields=["closed_at", "closed_by"])
+        locked.save(update_fields=["closed_at", "closed_by", "notes"])
         activity_log(
             actor=actor,
             verb="meeting.closed",
@@ -152,6 +167,19 @@ def meeting_close(*, meeting: Meeting, actor, now: datetime | None = None) -> Me
             proposed=str(proposed),
         )
     return locked
+
+
+def _leave_unreviewed(meeting: Meeting, items: list[MeetingItem], *, actor, now: datetime) -> None:
+    """Take the proposals nobody reviewed off the closing meeting's list (they stay in review) and say so in
+    the meeting's notes and each proposal's history."""
+    titles = ", ".join(item.proposal.title for item in items)
+    note = _("Not reviewed, so left in review for a later meeting: %(titles)s.") % {"titles": titles}
+    meeting.notes = "\n".join(part for part in (meeting.notes, note) if part)[:5000]
+    MeetingItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    for item in items:
+        activity_log(
+            actor=actor, verb="proposal.left_in_review", target=item.proposal, at=now, meeting=meeting.pk
+        )
 
 
 # --- council decisions -----------------------------------------------------------------------------------

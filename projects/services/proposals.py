@@ -41,8 +41,9 @@ PROPOSAL_FIELDS = (
     "timetable",
     "starts_on",
     "ends_on",
-    "requested_amount",
 )
+# ``requested_amount`` is not among them: the service computes it from the budget lines on every save (the
+# call's rules make it exactly the total cost minus the town's part, so there is nothing to type)
 
 _SUBMITTED = _("The proposal has been submitted and can no longer be changed.")
 
@@ -175,11 +176,13 @@ def proposal_update(
             if locked.cite_reports
             else {}
         )
+        lines = _budget_lines(locked, budget_lines)
+        # Never taken from the client: the total cost minus the town's part (none without a budget)
+        locked.requested_amount = selectors.budget_totals(lines).requested if lines else None
         locked.updated_at = now
         locked.version += 1
         locked.full_clean(exclude=["submission_key"])
         locked.save()
-        lines = _budget_lines(locked, budget_lines)
         BudgetLine.objects.filter(proposal=locked).delete()
         BudgetLine.objects.bulk_create(lines)
         activity_log(actor=actor, verb="proposal.saved", target=locked, at=now, version=locked.version)
@@ -200,9 +203,9 @@ def proposal_submit(*, proposal: Proposal, actor, now: datetime | None = None) -
         )
         if locked.status != Status.DRAFT:
             raise ValidationError(_("The proposal has already been submitted."))
-        problems = selectors.proposal_problems(proposal=locked, now=now)
+        problems = selectors.proposal_problems_by_field(proposal=locked, now=now)
         if problems:
-            raise ValidationError(problems)
+            raise ValidationError(problems)  # keyed by field: the draft form shows each at its field
         if locked.cite_reports:
             Proposal.objects.filter(pk=locked.pk).update(
                 evidence=selectors.report_evidence(municipality=locked.municipality, now=now)

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.confirm import confirm_page, confirmed
+from portal.web import add_form_errors
 
 from .. import selectors, services, workflow
 from ..forms import (
@@ -25,11 +26,12 @@ from ..forms import (
     ProposalStartForm,
     TransitionForm,
 )
-from ..models import Call, Proposal, ProposalAttachment
+from ..models import BudgetLine, Call, Proposal, ProposalAttachment
+from ..money import ZERO
+from ..next_steps import manager_next_step
+from ..services.proposals import MAX_BUDGET_LINES
 from ..workflow import PROPOSAL
 from . import attempt, check, found
-
-BLANK_LINES = 3
 
 
 def _town(request: HttpRequest):
@@ -115,6 +117,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "thread_open": proposal.status in workflow.THREAD_OPEN and (is_town or is_manager),
         "message_form": MessageForm(),
         "assignments": assignments if is_manager else [],
+        "next_step": manager_next_step(proposal=proposal, assignments=assignments) if is_manager else None,
         "own_assignment": own_assignment,
         "assign_form": (
             AssignForm(
@@ -153,7 +156,7 @@ def _evidence_rows(evidence: dict, language: str) -> list[dict]:
     ]
 
 
-def _line_initial(proposal: Proposal) -> list[dict]:
+def _line_initial(proposal: Proposal, blank: int) -> list[dict]:
     rows = [
         {
             "eligible_cost": line.eligible_cost_id,
@@ -163,7 +166,40 @@ def _line_initial(proposal: Proposal) -> list[dict]:
         }
         for line in proposal.budget_lines.all()
     ]
-    return rows + [{} for _ in range(BLANK_LINES)]
+    return rows + [{} for _ in range(max(0, min(blank, MAX_BUDGET_LINES - len(rows))))]
+
+
+def _blank_rows(request: HttpRequest) -> int:
+    """How many empty budget rows the page shows: one, or what "Add a row" asked for (without JavaScript)."""
+    try:
+        return min(max(int(request.GET.get("rows", "")), 1), MAX_BUDGET_LINES)
+    except ValueError:
+        return 1
+
+
+def _show_refusal(form, exc: ValidationError) -> list[str]:
+    """A service's refusal on the draft form, each message at its field; the budget's messages are returned
+    to be shown at the budget lines."""
+    if not hasattr(exc, "error_dict"):
+        add_form_errors(form, exc)
+        return []
+    errors = dict(exc.error_dict)
+    budget = [str(message) for error in errors.pop(selectors.BUDGET, []) for message in error.messages]
+    add_form_errors(form, ValidationError(errors))
+    return budget
+
+
+def _totals(lines, proposal: Proposal) -> selectors.BudgetTotals:
+    """The budget's sums as the page shows them before any script runs: what was typed, else what is saved."""
+    if lines.is_bound and lines.is_valid():
+        rows = lines.rows()
+        return selectors.budget_totals(
+            [
+                BudgetLine(amount=r.get("amount") or ZERO, cofinancing=r.get("cofinancing") or ZERO)
+                for r in rows
+            ]
+        )
+    return selectors.budget_totals(list(proposal.budget_lines.all()))
 
 
 @login_required
@@ -175,39 +211,57 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The proposal has been submitted and can no longer be changed."))
         return redirect("projects:proposal", pk=proposal.pk)
     costs = selectors.eligible_costs(call=proposal.call)
+    budget_errors: list[str] = []
     if request.method == "POST":
-        form = ProposalForm(request.POST, instance=Proposal.objects.get(pk=proposal.pk))
-        lines = BudgetLineFormSet(request.POST, prefix="lines", form_kwargs={"costs": costs})
+        data = request.POST.copy()
+        form = ProposalForm(data, instance=Proposal.objects.get(pk=proposal.pk))
+        lines = BudgetLineFormSet(data, prefix="lines", form_kwargs={"costs": costs})
         if form.is_valid() and lines.is_valid():
-            rows = [f.cleaned_data for f in lines.forms if not f.is_blank()]
-            saved, _proposal = attempt(
-                request,
-                lambda: services.proposal_update(
+            try:
+                saved = services.proposal_update(
                     proposal=proposal,
                     actor=request.user,
                     fields=form.cleaned_data,
-                    budget_lines=rows,
+                    budget_lines=lines.rows(),
                     expected_version=form.cleaned_data["version"],
-                ),
-                form=form,
-            )
-            if saved:
-                if "submit" in request.POST:
-                    return _submit(request, proposal)
-                messages.success(request, _("The draft is saved."))
-                if "add_lines" in request.POST:
-                    return redirect(reverse("projects:proposal_edit", args=[proposal.pk]) + "#budget")
-                return redirect("projects:proposal", pk=proposal.pk)
+                )
+            except ValidationError as exc:
+                budget_errors = _show_refusal(form, exc)
+            else:
+                if "add_row" in request.POST:  # without JavaScript: saved, and back with one more empty row
+                    messages.success(request, _("The draft is saved."))
+                    url = reverse("projects:proposal_edit", args=[proposal.pk])
+                    return redirect(f"{url}?rows={lines.blank_count() + 1}#budget")
+                if "submit" not in request.POST:
+                    messages.success(request, _("The draft is saved."))
+                    return redirect("projects:proposal", pk=proposal.pk)
+                try:
+                    services.proposal_submit(proposal=saved, actor=request.user)
+                except ValidationError as exc:
+                    # Saved: the page comes back with what was typed and each reason at its field
+                    messages.error(request, _("The proposal was saved but not submitted yet:"))
+                    budget_errors = _show_refusal(form, exc)
+                    data["version"] = str(saved.version)
+                else:
+                    messages.success(
+                        request, _("The proposal is submitted. The programme manager has been told.")
+                    )
+                    return redirect("projects:proposal", pk=proposal.pk)
     else:
         form = ProposalForm(instance=proposal, initial={"version": proposal.version})
         lines = BudgetLineFormSet(
-            initial=_line_initial(proposal), prefix="lines", form_kwargs={"costs": costs}
+            initial=_line_initial(proposal, _blank_rows(request)),
+            prefix="lines",
+            form_kwargs={"costs": costs},
         )
     context = {
         "proposal": proposal,
         "call": proposal.call,
         "form": form,
         "lines": lines,
+        "budget_errors": budget_errors,
+        "totals": _totals(lines, proposal),
+        "max_lines": MAX_BUDGET_LINES,
         "evidence": selectors.report_evidence(municipality=proposal.municipality),
         "attachment_form": AttachmentForm(),
     }

@@ -128,6 +128,7 @@ def test_the_towns_history_leaves_the_commissions_notes_out(call, town, staff, m
     from projects import selectors
 
     proposal = make_proposal(call, town, status=Status.IN_REVIEW)
+    Proposal.objects.filter(pk=proposal.pk).update(review_count=1)  # reviewed: the meeting recommends it
     meeting = services.meeting_create(call=call, actor=manager, held_on=call.opens_at.date())
     item = meeting.items.get()
     services.meeting_save_items(
