@@ -32,6 +32,14 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>a
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The sanitiser's messages are read in English, whatever language an earlier test left active (the pages
+    below choose theirs from the visitor's cookie)."""
+    with translation.override("en"):
+        yield
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
