@@ -326,3 +326,10 @@ def test_my_reports_reads_a_constant_number_of_queries(client, citizen, make_use
         submit(citizen, email="me@example.org", reporter=me, ip=f"198.51.100.{50 + number}")
         submit(citizen, email="me@example.org", ip=f"198.51.101.{50 + number}")
     assert count() == few
+
+
+def test_citizens_without_a_role_find_my_reports_in_the_header(client, citizen, make_user):
+    client.force_login(make_user(email="me@example.org"))
+    assert 'href="/reports/mine/" id="my-reports-link"' in client.get("/reports/").content.decode()
+    client.force_login(citizen["officer"])
+    assert 'id="my-reports-link"' not in client.get("/reports/").content.decode()
