@@ -333,3 +333,12 @@ def test_citizens_without_a_role_find_my_reports_in_the_header(client, citizen, 
     assert 'href="/reports/mine/" id="my-reports-link"' in client.get("/reports/").content.decode()
     client.force_login(citizen["officer"])
     assert 'id="my-reports-link"' not in client.get("/reports/").content.decode()
+
+
+def test_the_nearby_list_offers_the_supporter_an_email_field(client, citizen):
+    report = submit(citizen)
+    nearby = client.get(
+        f"/reports/new/nearby.json?lat={IN_DISTRICT[0]}&lon={IN_DISTRICT[1]}&category=illegal-dumping"
+    )
+    html = nearby.json()["html"]
+    assert 'name="supporter_email"' in html and f"/reports/support/{report.reference}/" in html
