@@ -163,6 +163,16 @@ class Report(models.Model):
     occurred_at = BoundedDateTimeField(_("time of occurrence"), null=True, blank=True)
     reporter_email = models.EmailField(_("reporter's email"), blank=True)
     reporter_language = models.CharField(_("reporter's language"), max_length=8, default="cs")
+    # The citizen's account: set when the report is sent while logged in, or when the citizen claims the
+    # anonymous reports sent from one of their verified addresses ("My reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports_filed",
+    )
     ip_hash = models.CharField(max_length=64, db_index=False)
     police_unit = models.ForeignKey(
         PoliceUnit, verbose_name=_("police unit"), on_delete=models.PROTECT, null=True, related_name="reports"
@@ -330,6 +340,10 @@ class Support(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
     ip_hash = models.CharField(max_length=64)
+    # Optional: the supporter hears of every change of status like the reporter (without the reporter's
+    # private link), each email with an unsubscribe link. Deleted with the support (retention).
+    email = models.EmailField(_("supporter's email"), blank=True)
+    language = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -381,6 +395,7 @@ class RateCounter(models.Model):
     class Scope(models.TextChoices):
         FORM_FAILURES = "form_failures", _("failed report forms of a client per hour")
         API_KEY = "api_key", _("Open311 requests of an api key per hour")
+        LOOKUP = "lookup", _("report look-ups by reference and email of a client per hour")
 
     scope = models.CharField(max_length=16, choices=Scope.choices)
     key = models.CharField(max_length=64)  # a salted IP hash, or an api key's id

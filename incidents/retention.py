@@ -32,10 +32,13 @@ def register_incidents() -> None:
         ),
         Retention(
             name="incidents.supports",
-            label=_("Supports of a report (hash of the supporter's IP address), after the report is closed"),
+            label=_(
+                "Supports of a report (hash of the supporter's IP address, their email if given), after the "
+                "report is closed"
+            ),
             model="incidents.Support",
             default_days=180,
             expired=_supports,
-            delete=True,  # the report keeps its support count
+            delete=True,  # the report keeps its support count; a supporter's email goes with the row
         ),
     )

@@ -15,6 +15,7 @@ from django.contrib.gis.geos import MultiPolygon, Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import EmailValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from portal.services import activity_log, client_fingerprint, create_once, notif
 from portal.uploads import UnacceptableFile, clean_documents_or_photos
 from portal.workflow import apply
 
-from . import selectors
+from . import follow, selectors
 from .models import (
     OCCURRED_AT_RANGE,
     OPEN_STATUSES,
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 MAX_DESCRIPTION = 500
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENTS_BYTES = 5 * 1024 * 1024
-RELATED_READ = ["category", "police_unit", "district", "municipality", "assignee"]
+RELATED_READ = ["category", "police_unit", "district", "municipality", "assignee", "reporter"]
 # When a report's event may have happened: not before 1970 (the database refuses anything outside
 # ``models.OCCURRED_AT_RANGE`` too), and not later than a few minutes from now (a clock a little ahead is no
 # reason to refuse a report).
@@ -139,6 +140,7 @@ def report_submit(
     ip: str,
     submission_key: uuid.UUID | None = None,
     route: selectors.Route | None = None,
+    reporter=None,
     now: datetime | None = None,
 ) -> tuple[Report, str | None]:
     """File a citizen's report. Returns the report and its private tracking token (only its hash is kept).
@@ -146,10 +148,10 @@ def report_submit(
     ``submission_key`` is the report form's one-time key: the same form sent again (a double click, a resent
     form, two requests at once) files nothing and returns the report the first one filed, with None for the
     token (``portal.services.create_once``). ``route`` is ``selectors.report_route(point=point)`` when the
-    caller has looked it up already. A client (its salted IP hash) files at most
-    ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports per category in 24 h; its submissions are handled one at a
-    time, so concurrent ones are counted, not raced. Raises ValidationError (field → message) for anything
-    wrong; nothing is saved then."""
+    caller has looked it up already; ``reporter`` is the logged-in citizen ("My reports"). A client (its
+    salted IP hash) files at most ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports per category in 24 h; its
+    submissions are handled one at a time, so concurrent ones are counted, not raced. Raises
+    ValidationError (field → message) for anything wrong; nothing is saved then."""
     now = now or timezone.now()
     token = secrets.token_urlsafe(24)
 
@@ -166,6 +168,7 @@ def report_submit(
             submission_key=submission_key,
             route=route,
             token=token,
+            reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
             now=now,
         )
 
@@ -190,6 +193,7 @@ def _report_file(
     submission_key: uuid.UUID | None,
     route: selectors.Route | None,
     token: str,
+    reporter,
     now: datetime,
 ) -> Report:
     if not category.active:
@@ -234,6 +238,7 @@ def _report_file(
             occurred_at=occurred_at,
             reporter_email=reporter_email,
             reporter_language=language,
+            reporter=reporter,
             ip_hash=ip_hash,
             police_unit=route.police_unit,
             district=district,
@@ -263,7 +268,7 @@ def _report_file(
                 kind="incident_received",
                 to_email=report.reporter_email,
                 language=report.reporter_language,
-                context={"report": report, "tracking_url": selectors.tracking_url(token)},
+                context={"report": report, "tracking_url": selectors.tracking_url(token)},  # the first link
                 dedup_key=f"report:{report.pk}:received",
             )
     return report
@@ -297,12 +302,27 @@ def _notify_police(report: Report, *, kind: str, event_key: str) -> None:
         )
 
 
-def report_support(*, report: Report, ip: str) -> bool:
-    """Add a citizen's support to an open report. Returns False if this client already supported it."""
+def report_support(*, report: Report, ip: str, email: str = "", language: str = "") -> bool:
+    """Add a citizen's support to an open report. Returns False if this client already supported it.
+
+    ``email`` (optional): the supporter hears of the report's changes of status (``follow``); given again
+    with a support this client made before, it is added to that support."""
     if report.status not in OPEN_STATUSES:
         raise ValidationError(_("This report is already closed."))
+    email = (email or "").strip()
+    if email:
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            raise ValidationError({"email": _("Enter a valid email address.")}) from None
     with transaction.atomic():
-        support, created = Support.objects.get_or_create(report=report, ip_hash=client_fingerprint(ip=ip))
+        support, created = Support.objects.get_or_create(
+            report=report,
+            ip_hash=client_fingerprint(ip=ip),
+            defaults={"email": email, "language": language if email else ""},
+        )
+        if not created and email and support.email.lower() != email.lower():
+            Support.objects.filter(pk=support.pk).update(email=email, language=language)
         if created:
             Report.objects.filter(pk=report.pk).update(support_count=models.F("support_count") + 1)
             ReportEvent.objects.create(report=report, action="supported")
@@ -440,7 +460,37 @@ def report_transition(
 ) -> Report:
     """Apply one workflow action (``workflow.REPORT``). Refuses, with a clear message, anything the workflow
     does not allow; when two people act on the same report at once, the first wins and the second is told
-    the report changed."""
+    the report changed. Supporters who left an email hear of it like the reporter (``follow``)."""
+    with transaction.atomic():
+        updated = _apply_report(
+            report,
+            action,
+            actor,
+            public_answer=public_answer,
+            internal_note=internal_note,
+            partner_body=partner_body,
+            assignee=assignee,
+            district=district,
+            expected_version=expected_version,
+            now=now,
+        )
+        follow.supporters_notify(updated, follow.latest_event(updated))
+    return updated
+
+
+def _apply_report(
+    report,
+    action,
+    actor,
+    *,
+    public_answer,
+    internal_note,
+    partner_body,
+    assignee,
+    district,
+    expected_version,
+    now,
+) -> Report:
     return apply(
         REPORT,
         report,
@@ -463,16 +513,20 @@ WITHDRAW_TOO_LATE = gettext_lazy(
 )
 
 
-def report_withdraw(*, token: str, now: datetime | None = None) -> Report:
+def report_withdraw(*, token: str = "", report: Report | None = None, now: datetime | None = None) -> Report:
     """The reporter takes their report back (``workflow`` "withdraw"), by the private tracking link: holding
     the token is the authorization. Only a report the police have not taken up yet: the engine's conditional
-    update decides when the police act at the same moment."""
-    report = selectors.report_by_token(token)
+    update decides when the police act at the same moment. ``report``: the report a signed tracking link
+    (``selectors.report_by_link``) opened, which authorizes like the token."""
+    report = report if report is not None else selectors.report_by_token(token) if token else None
     if report is None:
         raise ValidationError(_("This tracking link is not valid."))
     if report.status not in REPORT.transitions["withdraw"].sources:
         raise ValidationError(WITHDRAW_TOO_LATE)
-    return apply(REPORT, report, "withdraw", actor=TrackingTokenHolder(report_id=report.pk), now=now)
+    with transaction.atomic():
+        updated = apply(REPORT, report, "withdraw", actor=TrackingTokenHolder(report_id=report.pk), now=now)
+        follow.supporters_notify(updated, follow.latest_event(updated))
+    return updated
 
 
 # --- deadlines ------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, public_map, staff
+from .views import follow, public, public_map, staff
 
 app_name = "incidents"
 urlpatterns = [
@@ -13,6 +13,13 @@ urlpatterns = [
     path("track/<str:token>/", public.track, name="track"),
     path("track/<str:token>/withdraw/", public.track_withdraw, name="track_withdraw"),
     path("support/<str:reference>/", public.support, name="support"),
+    # following reports: signed links (status emails), look-up, supporters' unsubscribe, "My reports"
+    path("follow/<str:signed>/", follow.track_link, name="track_link"),
+    path("follow/<str:signed>/withdraw/", follow.track_link_withdraw, name="track_link_withdraw"),
+    path("find/", follow.lookup, name="lookup"),
+    path("unsubscribe/<str:signed>/", follow.unsubscribe, name="unsubscribe"),
+    path("mine/", follow.my_reports, name="my_reports"),
+    path("mine/claim/", follow.my_reports_claim, name="my_reports_claim"),
     # the public map and statistics
     path("map/", public_map.map_page, name="map"),
     path("map.geojson", public_map.map_geojson, name="map_geojson"),

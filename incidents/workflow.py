@@ -411,6 +411,8 @@ REPORT = Workflow(
                 "report": ctx.obj,
                 "public_label": str(ctx.transition.public_label),
                 "public_answer": ctx.inputs.get("public_answer", ""),
+                # A signed link, made again for each email (only the token's hash is kept): selectors.follow
+                "tracking_url": selectors.tracking_link(ctx.obj),
             },
         ),
     ),

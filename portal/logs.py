@@ -1,10 +1,10 @@
-"""Secrets stay out of the logs: the private links (a report's tracking page, a workshop registration's
-self-service page) carry their secret token in the path (an Open311 client may put its api key in the
-query string), and an access log line or a "Not Found" warning
-would keep it for as long as the logs are kept. ``redact`` replaces those tokens with ``[redacted]``;
-``RedactSecrets`` applies it to every record of the handlers and loggers ``LOGGING`` gives it to (Django's
-request and development-server logs, the console); ``GunicornLogger`` applies it to gunicorn's access log
-(set in ``gunicorn.conf.py``, which gunicorn reads from the working folder).
+"""Secrets stay out of the logs: the private links (a report's tracking page by its token or by a signed
+link, a supporter's unsubscribe link, a workshop registration's self-service page) carry their secret
+token in the path (an Open311 client may put its api key in the query string), and an access log line or a
+"Not Found" warning would keep it for as long as the logs are kept. ``redact`` replaces those tokens with
+``[redacted]``; ``RedactSecrets`` applies it to every record of the handlers and loggers ``LOGGING`` gives
+it to (Django's request and development-server logs, the console); ``GunicornLogger`` applies it to
+gunicorn's access log (set in ``gunicorn.conf.py``, which gunicorn reads from the working folder).
 
 Imported by the logging configuration, before the apps are loaded: nothing here may import models."""
 
@@ -19,7 +19,7 @@ REDACTED = "[redacted]"
 # The secret part of each private URL (a language prefix or an absolute address before it does not matter),
 # and an Open311 api key given in a query string
 SECRETS = re.compile(
-    r"(?P<prefix>/(?:reports/track|workshops/registration)/|(?:^|[?&])api_key=)(?P<secret>[^/\s?&#\"'.]+)"
+    r"(?P<prefix>/(?:reports/(?:track|follow|unsubscribe)|workshops/registration)/|(?:^|[?&])api_key=)(?P<secret>[^/\s?&#\"'.]+)"
 )
 
 

@@ -16,7 +16,15 @@ VAR_DIR = Path(os.environ.get("OKRSEK_VAR_DIR", BASE_DIR / "var"))
 
 env = environ.Env()
 # *_FILE variants: read the value from the named file (secrets mounted as files).
-for _name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CACHE_URL", "EMAIL_URL", "IP_HASH_SALT"):
+for _name in (
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CACHE_URL",
+    "EMAIL_URL",
+    "IP_HASH_SALT",
+):
     _file = os.environ.get(f"{_name}_FILE")
     if _file and _name not in os.environ:
         os.environ[_name] = Path(_file).read_text(encoding="utf-8").strip()
@@ -30,6 +38,10 @@ if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE), or DEBUG=1 for local development.")
+# Key rotation: put the old key here (comma-separated, newest first) when SECRET_KEY changes. Signatures made
+# with it stay valid (the signed tracking links in old status emails, sessions, password-reset links) while
+# everything new is signed with SECRET_KEY; drop the old key once its links may expire.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -8,6 +8,7 @@
 - ``dashboard``: the coordinator dashboard;
 - ``public``: the public map (and the Open311 feed's base set);
 - ``stats``: the public statistics and the one median;
+- ``follow``: signed tracking links, look-up by reference, a citizen's own reports, supporters;
 - ``for_other_apps``: what projects reads.
 
 This package exports what the rest of the app and other apps use; anything else is imported from its
@@ -15,6 +16,18 @@ module.
 """
 
 from .dashboard import police_units, unit_dashboard
+from .follow import (
+    claimable_reports,
+    my_reports,
+    my_reports_page,
+    report_by_link,
+    report_by_reference_and_email,
+    support_by_unsubscribe,
+    supporters_to_notify,
+    tracking_link,
+    tracking_link_path_arg,
+    unsubscribe_link,
+)
 from .for_other_apps import districts_of_municipalities, report_counts_for_municipality
 from .geo import haversine_m
 from .people import (
@@ -121,6 +134,16 @@ __all__ = [
     "staff_timeline",
     "staff_url",
     "token_hash",
+    "claimable_reports",
+    "my_reports",
+    "my_reports_page",
+    "report_by_link",
+    "report_by_reference_and_email",
+    "support_by_unsubscribe",
+    "supporters_to_notify",
+    "tracking_link",
+    "tracking_link_path_arg",
+    "unsubscribe_link",
     "tracking_url",
     "unit_dashboard",
     "unit_districts",

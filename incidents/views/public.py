@@ -187,6 +187,7 @@ def _report_post(request: HttpRequest) -> tuple[HttpResponse, bool]:
             language=get_language(),
             ip=_client_ip(request),
             submission_key=key,
+            reporter=request.user,
         )
     except ValidationError as error:
         add_form_errors(form, error, fields=SERVICE_FIELDS)
@@ -279,7 +280,11 @@ def support(request: HttpRequest, reference: str) -> HttpResponse:
     if report is None:
         raise Http404
     try:
-        added = services.report_support(report=report, ip=_client_ip(request))
+        # The report form's email (the support buttons are in that form), or the support form's own field
+        email = request.POST.get("supporter_email") or request.POST.get("reporter_email") or ""
+        added = services.report_support(
+            report=report, ip=_client_ip(request), email=email, language=get_language()
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error_messages(error)))
         return redirect("incidents:index")
@@ -297,6 +302,12 @@ def support(request: HttpRequest, reference: str) -> HttpResponse:
             request,
             _("You have already supported report %(reference)s. Thank you.")
             % {"reference": report.reference},
+        )
+    if email:
+        messages.info(
+            request,
+            _("We will email you at %(email)s when the status of report %(reference)s changes.")
+            % {"email": email, "reference": report.reference},
         )
     return redirect("incidents:index")
 
@@ -344,6 +355,11 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     report = selectors.report_by_token(token) if 16 <= len(token) <= 64 else None
     if report is None:
         raise Http404
+    return render_track(request, report, withdraw_url=reverse("incidents:track_withdraw", args=[token]))
+
+
+def render_track(request: HttpRequest, report: Report, *, withdraw_url: str) -> HttpResponse:
+    """The private tracking page, opened by the token link or by a signed link (``views.follow``)."""
     now = timezone.now()
     timeline = []
     for event in selectors.report_timeline(report=report, public=True):
@@ -374,7 +390,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         ),
         "verify_days": round(report.category.verify_hours / 24),
         "may_withdraw": report.status in TRANSITIONS["withdraw"].sources,
-        "token": token,
+        "withdraw_url": withdraw_url,
         "tiles_url": settings.MAP_TILES_URL,
         "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }
@@ -390,10 +406,14 @@ def track_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     report = selectors.report_by_token(token) if 16 <= len(token) <= 64 else None
     if report is None:
         raise Http404
-    track_url = reverse("incidents:track", args=[token])
+    return withdraw_page(request, report, track_url=reverse("incidents:track", args=[token]))
+
+
+def withdraw_page(request: HttpRequest, report: Report, *, track_url: str) -> HttpResponse:
+    """Withdrawing, from the token link or a signed link: holding either authorizes (``services``)."""
     if request.method == "POST":
         try:
-            services.report_withdraw(token=token)
+            services.report_withdraw(report=report)
         except ValidationError as error:
             for message in error_messages(error):
                 messages.error(request, message)
