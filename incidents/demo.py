@@ -4,8 +4,11 @@
 - one district per member town of the regional programme (its municipal boundary, code ``cz-<RÚIAN>``, unit
   ``krpp``); Domažlice, Rokycany and Tachov have the demo officer, the others nobody, so both routes show: a
   district officer's queue and the coordinator's queue;
+- Plzeň, the regional capital, split into four demo districts (not its real městské obvody: no licensed
+  boundaries of those were at hand), quadrants of the real municipal boundary around its centroid, each with
+  the demo officer, so that a report there reaches a person;
 - Wrocław's 48 osiedla through the same import as ``manage.py import_districts`` (unit ``kmp-wroclaw``);
-- about thirty reports in those towns, in Plzeň (no district: the unit's queue) and in Wrocław, spread over
+- about thirty reports in those towns, in Plzeň and in Wrocław, spread over
   the workflow with past timestamps, made through the services so that deadlines, overdue marks, reminders,
   the timeline and the public answers are what the real workflow would have produced.
 """
@@ -15,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
 
 from portal.models import Country, Municipality, PartnerBody, PoliceUnit
@@ -31,6 +34,14 @@ CZ_UNIT, PL_UNIT = "krpp", "kmp-wroclaw"
 OFFICER, COORDINATOR = "officer@demo.okrsek.cz", "coordinator@demo.okrsek.cz"
 PARTNER, ADMIN = "partner@demo.okrsek.cz", "admin@demo.okrsek.cz"
 TOWNS_WITH_OFFICER = {"Domažlice", "Rokycany", "Tachov"}
+PLZEN_CODE = "554791"
+# Demo districts of Plzeň: code suffix, name, the quadrant's corners as multiples of a far distance
+PLZEN_DEMO_DISTRICTS = [
+    ("sever", "Plzeň – demo okrsek sever", ((-1, 1), (1, 1))),
+    ("vychod", "Plzeň – demo okrsek východ", ((1, 1), (1, -1))),
+    ("jih", "Plzeň – demo okrsek jih", ((1, -1), (-1, -1))),
+    ("zapad", "Plzeň – demo okrsek západ", ((-1, -1), (-1, 1))),
+]
 WROCLAW_OSIEDLA = settings.BASE_DIR / "portal" / "data" / "pl-wroclaw" / "osiedla.geojson"
 
 
@@ -74,6 +85,7 @@ def load_districts(created: list[str]) -> None:
         new += 1
     if new:
         created.append(f"{new} districts of the programme's towns")
+    load_plzen_districts(created, unit=unit, officer=officer)
     if not District.objects.filter(code__startswith="pl-wroclaw-").exists():
         result = districts_import(
             path=WROCLAW_OSIEDLA,
@@ -85,12 +97,47 @@ def load_districts(created: list[str]) -> None:
         created.append(f"{result.created} districts of Wrocław (osiedla)")
 
 
+def plzen_demo_areas(boundary: MultiPolygon) -> list[tuple[str, str, MultiPolygon]]:
+    """The real boundary of Plzeň cut into four triangles' worth (north, east, south, west of its centroid):
+    (code, name, area); together they cover the town exactly, without overlaps."""
+    centre = boundary.centroid
+    xmin, ymin, xmax, ymax = boundary.extent
+    far = 2 * max(xmax - xmin, ymax - ymin)
+    areas = []
+    for suffix, name, corners in PLZEN_DEMO_DISTRICTS:
+        ring = [(centre.x, centre.y), *((centre.x + dx * far, centre.y + dy * far) for dx, dy in corners)]
+        wedge = Polygon([*ring, ring[0]], srid=boundary.srid)
+        part = boundary.intersection(wedge)
+        pieces = part if part.geom_type.startswith(("Multi", "Geometry")) else [part]
+        polygons = [g for g in pieces if g.geom_type == "Polygon" and g.area > 0]
+        areas.append((f"cz-{PLZEN_CODE}-demo-{suffix}", name, MultiPolygon(*polygons, srid=boundary.srid)))
+    return areas
+
+
+def load_plzen_districts(created: list[str], *, unit: PoliceUnit, officer) -> None:
+    plzen = Municipality.objects.get(country=Country.CZ, code=PLZEN_CODE)
+    ours = District.objects.filter(code__startswith=f"cz-{PLZEN_CODE}-demo-")
+    existing = set(ours.values_list("code", flat=True))
+    new = 0
+    for code, name, area in plzen_demo_areas(plzen.boundary):
+        if code in existing:
+            continue
+        district, _created = services.district_upsert(
+            code=code, name=name, area=area, police_unit=unit, municipality=plzen
+        )
+        if officer is not None:
+            district.officers.add(officer)
+        new += 1
+    if new:
+        created.append(f"{new} demo districts of Plzeň")
+
+
 # --- reports --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class DemoReport:
-    place: str  # a district code, or "plzen" (no district: the unit's queue)
+    place: str  # a district's name (Czech towns) or code (Wrocław), or "plzen" (the town's demo districts)
     category: str
     hours_ago: float  # when it was submitted
     description: str
@@ -227,7 +274,7 @@ DEMO_REPORTS = [
         "Agresivní žebrání u nádraží.",
         (("take_up", 8 * H, ""), ("not_confirm", 7 * H, "Při kontrolách nikdo nezastižen.")),
     ),
-    # Plzeň: no district, the unit's unassigned queue
+    # Plzeň: its demo districts (the demo officer)
     DemoReport("plzen", "illegal-parking", 20, "Auta blokují vjezd hasičů v ulici."),
     DemoReport("plzen", "homeless-person", 3, "Starší muž spí venku, je mu zima."),
     DemoReport(
@@ -316,7 +363,7 @@ def load_reports(created: list[str]) -> None:
     if len(users) < 4:
         return  # the shared demo (users) was not loaded
     districts = {d.name if d.code.startswith("cz-") else d.code: d for d in District.objects.all()}
-    plzen = Municipality.objects.get(country=Country.CZ, code="554791")
+    plzen = Municipality.objects.get(country=Country.CZ, code=PLZEN_CODE)
     categories = {c.code: c for c in Category.objects.all()}
     partner_body = PartnerBody.objects.get(code="mp-domazlice")
     now = timezone.now()

@@ -187,6 +187,8 @@ def _report_post(request: HttpRequest) -> tuple[HttpResponse, bool]:
             language=get_language(),
             ip=_client_ip(request),
             submission_key=key,
+            route=data.get("place_route"),
+            place_approximate=bool(data.get("place_approximate")),
         )
     except ValidationError as error:
         add_form_errors(form, error, fields=SERVICE_FIELDS)
