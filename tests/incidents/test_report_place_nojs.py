@@ -84,7 +84,8 @@ def test_a_pasted_pair_outside_the_served_area_is_refused_and_kept(client, citiz
     pasted = f"{OUTSIDE_AREA[0]}, {OUTSIDE_AREA[1]}".replace(".", ",").replace(", ", "; ")
     response = post(client, form_data(client, place=None, place_lat=pasted, place_lon=""))
     assert response.status_code == 200
-    assert "This place is outside the area Okrsek serves." in " ".join(response.context["form"].errors["place"])
+    errors = response.context["form"].errors
+    assert "This place is outside the area Okrsek serves." in " ".join(errors["place"])
     assert f'value="{pasted}"' in response.content.decode()  # what was pasted comes back as it was
     assert not Report.objects.exists()
 
