@@ -110,13 +110,13 @@ def plzen_demo_areas(boundary: MultiPolygon) -> list[tuple[str, str, MultiPolygo
         part = boundary.intersection(wedge)
         pieces = part if part.geom_type.startswith(("Multi", "Geometry")) else [part]
         polygons = [g for g in pieces if g.geom_type == "Polygon" and g.area > 0]
-        areas.append((f"cz-{PLZEN_CODE}-demo-{suffix}", name, MultiPolygon(*polygons, srid=boundary.srid)))
+        areas.append((f"demo-plzen-{suffix}", name, MultiPolygon(*polygons, srid=boundary.srid)))
     return areas
 
 
 def load_plzen_districts(created: list[str], *, unit: PoliceUnit, officer) -> None:
     plzen = Municipality.objects.get(country=Country.CZ, code=PLZEN_CODE)
-    ours = District.objects.filter(code__startswith=f"cz-{PLZEN_CODE}-demo-")
+    ours = District.objects.filter(code__startswith="demo-plzen-")
     existing = set(ours.values_list("code", flat=True))
     new = 0
     for code, name, area in plzen_demo_areas(plzen.boundary):
@@ -137,7 +137,9 @@ def load_plzen_districts(created: list[str], *, unit: PoliceUnit, officer) -> No
 
 @dataclass(frozen=True)
 class DemoReport:
-    place: str  # a district's name (Czech towns) or code (Wrocław), or "plzen" (the town's demo districts)
+    # a district's name (member towns) or code (Wrocław), "plzen" (its demo districts), or "town:<name>": a
+    # served town without a district (the unit's coordinators' queue)
+    place: str
     category: str
     hours_ago: float  # when it was submitted
     description: str
@@ -276,7 +278,8 @@ DEMO_REPORTS = [
     ),
     # Plzeň: its demo districts (the demo officer)
     DemoReport("plzen", "illegal-parking", 20, "Auta blokují vjezd hasičů v ulici."),
-    DemoReport("plzen", "homeless-person", 3, "Starší muž spí venku, je mu zima."),
+    # Klatovy: served, no district: the unit's unassigned queue
+    DemoReport("town:Klatovy", "homeless-person", 3, "Starší muž spí venku u nádraží, je mu zima."),
     DemoReport(
         "plzen",
         "public-drinking",
@@ -344,7 +347,10 @@ def _demo_ip(number: int) -> str:
 
 def _place(place: str, number: int, districts: dict, plzen: Municipality) -> Point:
     """A point inside the place, moved a little per report so that markers do not stack."""
-    area = plzen.boundary if place == "plzen" else districts[place].area
+    if place.startswith("town:"):
+        area = Municipality.objects.get(country=Country.CZ, name=place.removeprefix("town:")).boundary
+    else:
+        area = plzen.boundary if place == "plzen" else districts[place].area
     base = area.point_on_surface
     for dx, dy in ((0.002, 0.001), (-0.002, 0.0015), (0.001, -0.002), (0, 0)):
         shift = (number % 5) / 4
