@@ -110,3 +110,19 @@ def test_without_javascript_garbage_is_refused_with_a_czech_message(page: Page, 
     expect(page.locator("#id_place_lat")).to_have_attribute("aria-invalid", "true")
     _screenshot(page, "report-nojs-error.png")
     assert not Report.objects.exists()
+
+
+@pytest.mark.browser_context_args(viewport=PHONE)
+def test_with_javascript_a_pair_pasted_into_the_latitude_fills_both_and_the_map(page: Page, live_server):
+    district = _serve_a_town()
+    page.goto(live_server.url + "/reports/new/")
+    expect(page.locator("#report-map")).to_be_visible()
+    page.locator("#coords-toggle").click()
+    page.locator("#id_place_lat").fill("49,4477, 13,3739")
+    page.locator("#id_place_lat").dispatch_event("change")
+    expect(page.locator("#id_place_lat")).to_have_value("49,4477")
+    expect(page.locator("#id_place_lon")).to_have_value("13,3739")
+    expect(page.locator(".leaflet-marker-icon")).to_be_visible()
+    page.locator("label[for=category-illegal-dumping]").click()
+    _send(page)
+    assert Report.objects.get().district == district
