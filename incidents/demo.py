@@ -4,8 +4,11 @@
 - one district per member town of the regional programme (its municipal boundary, code ``cz-<RÚIAN>``, unit
   ``krpp``); Domažlice, Rokycany and Tachov have the demo officer, the others nobody, so both routes show: a
   district officer's queue and the coordinator's queue;
+- Plzeň, the regional capital, split into four demo districts (not its real městské obvody: no licensed
+  boundaries of those were at hand), quadrants of the real municipal boundary around its centroid, each with
+  the demo officer, so that a report there reaches a person;
 - Wrocław's 48 osiedla through the same import as ``manage.py import_districts`` (unit ``kmp-wroclaw``);
-- about thirty reports in those towns, in Plzeň (no district: the unit's queue) and in Wrocław, spread over
+- about thirty reports in those towns, in Plzeň and in Wrocław, spread over
   the workflow with past timestamps, made through the services so that deadlines, overdue marks, reminders,
   the timeline and the public answers are what the real workflow would have produced.
 """
@@ -15,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
 
 from portal.models import Country, Municipality, PartnerBody, PoliceUnit
@@ -31,6 +34,14 @@ CZ_UNIT, PL_UNIT = "krpp", "kmp-wroclaw"
 OFFICER, COORDINATOR = "officer@demo.okrsek.cz", "coordinator@demo.okrsek.cz"
 PARTNER, ADMIN = "partner@demo.okrsek.cz", "admin@demo.okrsek.cz"
 TOWNS_WITH_OFFICER = {"Domažlice", "Rokycany", "Tachov"}
+PLZEN_CODE = "554791"
+# Demo districts of Plzeň: code suffix, name, the quadrant's corners as multiples of a far distance
+PLZEN_DEMO_DISTRICTS = [
+    ("sever", "Plzeň – demo okrsek sever", ((-1, 1), (1, 1))),
+    ("vychod", "Plzeň – demo okrsek východ", ((1, 1), (1, -1))),
+    ("jih", "Plzeň – demo okrsek jih", ((1, -1), (-1, -1))),
+    ("zapad", "Plzeň – demo okrsek západ", ((-1, -1), (-1, 1))),
+]
 WROCLAW_OSIEDLA = settings.BASE_DIR / "portal" / "data" / "pl-wroclaw" / "osiedla.geojson"
 
 
@@ -74,6 +85,7 @@ def load_districts(created: list[str]) -> None:
         new += 1
     if new:
         created.append(f"{new} districts of the programme's towns")
+    load_plzen_districts(created, unit=unit, officer=officer)
     if not District.objects.filter(code__startswith="pl-wroclaw-").exists():
         result = districts_import(
             path=WROCLAW_OSIEDLA,
@@ -85,12 +97,49 @@ def load_districts(created: list[str]) -> None:
         created.append(f"{result.created} districts of Wrocław (osiedla)")
 
 
+def plzen_demo_areas(boundary: MultiPolygon) -> list[tuple[str, str, MultiPolygon]]:
+    """The real boundary of Plzeň cut into four triangles' worth (north, east, south, west of its centroid):
+    (code, name, area); together they cover the town exactly, without overlaps."""
+    centre = boundary.centroid
+    xmin, ymin, xmax, ymax = boundary.extent
+    far = 2 * max(xmax - xmin, ymax - ymin)
+    areas = []
+    for suffix, name, corners in PLZEN_DEMO_DISTRICTS:
+        ring = [(centre.x, centre.y), *((centre.x + dx * far, centre.y + dy * far) for dx, dy in corners)]
+        wedge = Polygon([*ring, ring[0]], srid=boundary.srid)
+        part = boundary.intersection(wedge)
+        pieces = part if part.geom_type.startswith(("Multi", "Geometry")) else [part]
+        polygons = [g for g in pieces if g.geom_type == "Polygon" and g.area > 0]
+        areas.append((f"demo-plzen-{suffix}", name, MultiPolygon(*polygons, srid=boundary.srid)))
+    return areas
+
+
+def load_plzen_districts(created: list[str], *, unit: PoliceUnit, officer) -> None:
+    plzen = Municipality.objects.get(country=Country.CZ, code=PLZEN_CODE)
+    ours = District.objects.filter(code__startswith="demo-plzen-")
+    existing = set(ours.values_list("code", flat=True))
+    new = 0
+    for code, name, area in plzen_demo_areas(plzen.boundary):
+        if code in existing:
+            continue
+        district, _created = services.district_upsert(
+            code=code, name=name, area=area, police_unit=unit, municipality=plzen
+        )
+        if officer is not None:
+            district.officers.add(officer)
+        new += 1
+    if new:
+        created.append(f"{new} demo districts of Plzeň")
+
+
 # --- reports --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class DemoReport:
-    place: str  # a district code, or "plzen" (no district: the unit's queue)
+    # a district's name (member towns) or code (Wrocław), "plzen" (its demo districts), or "town:<name>": a
+    # served town without a district (the unit's coordinators' queue)
+    place: str
     category: str
     hours_ago: float  # when it was submitted
     description: str
@@ -227,9 +276,10 @@ DEMO_REPORTS = [
         "Agresivní žebrání u nádraží.",
         (("take_up", 8 * H, ""), ("not_confirm", 7 * H, "Při kontrolách nikdo nezastižen.")),
     ),
-    # Plzeň: no district, the unit's unassigned queue
+    # Plzeň: its demo districts (the demo officer)
     DemoReport("plzen", "illegal-parking", 20, "Auta blokují vjezd hasičů v ulici."),
-    DemoReport("plzen", "homeless-person", 3, "Starší muž spí venku, je mu zima."),
+    # Klatovy: served, no district: the unit's unassigned queue
+    DemoReport("town:Klatovy", "homeless-person", 3, "Starší muž spí venku u nádraží, je mu zima."),
     DemoReport(
         "plzen",
         "public-drinking",
@@ -297,7 +347,10 @@ def _demo_ip(number: int) -> str:
 
 def _place(place: str, number: int, districts: dict, plzen: Municipality) -> Point:
     """A point inside the place, moved a little per report so that markers do not stack."""
-    area = plzen.boundary if place == "plzen" else districts[place].area
+    if place.startswith("town:"):
+        area = Municipality.objects.get(country=Country.CZ, name=place.removeprefix("town:")).boundary
+    else:
+        area = plzen.boundary if place == "plzen" else districts[place].area
     base = area.point_on_surface
     for dx, dy in ((0.002, 0.001), (-0.002, 0.0015), (0.001, -0.002), (0, 0)):
         shift = (number % 5) / 4
@@ -316,7 +369,7 @@ def load_reports(created: list[str]) -> None:
     if len(users) < 4:
         return  # the shared demo (users) was not loaded
     districts = {d.name if d.code.startswith("cz-") else d.code: d for d in District.objects.all()}
-    plzen = Municipality.objects.get(country=Country.CZ, code="554791")
+    plzen = Municipality.objects.get(country=Country.CZ, code=PLZEN_CODE)
     categories = {c.code: c for c in Category.objects.all()}
     partner_body = PartnerBody.objects.get(code="mp-domazlice")
     now = timezone.now()

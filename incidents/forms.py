@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import selectors
+from .coordinates import parse_coordinate, parse_pair
 from .models import PUBLIC_STATUS_CHOICES, Category
 from .services import MAX_DESCRIPTION, OCCURRED_EARLIEST, occurred_at_problem
 
@@ -24,18 +26,13 @@ SERVICE_FIELDS = {"point": "place"}
 
 
 class PlaceWidget(forms.MultiWidget):
-    """Latitude and longitude as two number inputs (``place_lat``, ``place_lon``). Without JavaScript the
-    citizen types them; with it the map fills them in and hides them."""
+    """Latitude and longitude as two text inputs (``place_lat``, ``place_lon``): number inputs refuse the
+    Czech decimal comma and a pasted pair. Without JavaScript the citizen types them; with it the map fills
+    them in and hides them."""
 
     def __init__(self, attrs=None):
-        number = {"step": "any", "inputmode": "decimal", "autocomplete": "off"}
-        super().__init__(
-            {
-                "lat": forms.NumberInput(attrs={**number, "min": "-90", "max": "90"}),
-                "lon": forms.NumberInput(attrs={**number, "min": "-180", "max": "180"}),
-            },
-            attrs,
-        )
+        text = {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false", "maxlength": "60"}
+        super().__init__({"lat": forms.TextInput(attrs=text), "lon": forms.TextInput(attrs=text)}, attrs)
 
     def decompress(self, value):
         if isinstance(value, Point):
@@ -44,22 +41,49 @@ class PlaceWidget(forms.MultiWidget):
 
 
 class PlaceField(forms.Field):
+    """A point from the latitude and the longitude, each with a decimal comma or point ("49,7380"), or
+    from a pair pasted into the latitude ("49.7475, 13.3776", "49.7475N, 13.3776E"). Empty: None (the form
+    then asks for a town instead)."""
+
     widget = PlaceWidget
     default_error_messages = {
-        "required": _("Please mark the place on the map, or enter its latitude and longitude."),
-        "invalid": _("Enter the latitude and the longitude as numbers, for example 49.7475 and 13.3776."),
+        "required": _(
+            "Please mark the place on the map, enter its latitude and longitude, or choose the town below."
+        ),
+        "invalid": _(
+            "Enter the latitude and the longitude as numbers, for example 49,7475 and 13,3776 (a decimal "
+            "comma or point), or paste both into the latitude: 49.7475, 13.3776."
+        ),
+        "lon_missing": _(
+            "Enter the longitude too, or paste both numbers into the latitude: 49.7475, 13.3776."
+        ),
+        "pair_conflict": _(
+            "The latitude holds both numbers and the longitude another one: please keep only one of them."
+        ),
         "range": _("These coordinates are not a place on Earth."),
     }
 
     def to_python(self, value):
-        lat, lon = (list(value or []) + [None, None])[:2]
-        lat, lon = (str(v or "").strip().replace(",", ".") for v in (lat, lon))
-        if not lat and not lon:
+        lat_text, lon_text = (str(v or "").strip() for v in (list(value or []) + [None, None])[:2])
+        if not lat_text and not lon_text:
             return None
         try:
-            lat, lon = float(lat), float(lon)
+            pair = parse_pair(lat_text)
+            lon_pair = parse_pair(lon_text)
+            if pair is None and lon_pair is not None and not lat_text:
+                pair = lon_pair  # pasted into the longitude
+            elif lon_pair is not None:
+                raise ValueError(lon_text)
+            if pair is None:
+                lat, lon = parse_coordinate(lat_text), parse_coordinate(lon_text)
+            else:
+                lat, lon = pair
+                if lon_text and lat_text and parse_coordinate(lon_text) != lon:
+                    raise ValidationError(self.error_messages["pair_conflict"], code="pair_conflict")
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if lat is None or lon is None:
+            raise ValidationError(self.error_messages["lon_missing"], code="invalid")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValidationError(self.error_messages["range"], code="range")
         return Point(lon, lat, srid=4326)
@@ -93,7 +117,17 @@ class ReportForm(forms.Form):
             "invalid_choice": _("This category can no longer be chosen. Please choose another one."),
         },
     )
-    place = PlaceField(label=_("Where is it?"))
+    place = PlaceField(label=_("Where is it?"), required=False)
+    # Without a map and without coordinates: the town (and its district). The report's point is then a point
+    # inside it, marked as approximate for the police.
+    place_area = forms.ChoiceField(
+        label=_("Or choose the town (and the district, if you know it)"),
+        required=False,
+        widget=forms.Select(attrs={"aria-describedby": "place-area-help"}),
+        error_messages={
+            "invalid_choice": _("This town or district cannot be chosen. Please choose another.")
+        },
+    )
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -141,6 +175,19 @@ class ReportForm(forms.Form):
         # The browser's date picker starts where the service's window does (the view sets ``max``: now)
         earliest = timezone.localtime(OCCURRED_EARLIEST).strftime(DATETIME_LOCAL)
         self.fields["occurred_at"].widget.attrs["min"] = earliest
+        self.fields["place_area"].choices = [("", _("— choose a town —")), *selectors.report_area_choices()]
+
+    def clean(self):
+        data = super().clean()
+        # Typed or mapped coordinates are more precise than a town: they win when both are given.
+        if data.get("place") is None and "place" not in self.errors:
+            found = selectors.report_area_place(value=data.get("place_area") or "")
+            if found is None:
+                self.add_error("place", self.fields["place"].error_messages["required"])
+            else:
+                data["place"], data["place_route"] = found
+                data["place_approximate"] = True
+        return data
 
     def clean_occurred_at(self):
         # The service refuses the same (every channel goes through it); asking here tells the citizen before
@@ -161,7 +208,7 @@ class ReportForm(forms.Form):
         if isinstance(value, Point):
             return [value.y, value.x]
         lat, lon = (list(value or []) + [None, None])[:2]
-        return [str(v).strip().replace(",", ".") if v not in (None, "") else None for v in (lat, lon)]
+        return [str(v).strip() if v not in (None, "") else None for v in (lat, lon)]
 
 
 # --- the public map and statistics: their filters (GET) -------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -76,7 +77,9 @@ def district_upsert(
     fields = {"name": name, "area": area, "police_unit": police_unit}
     if municipality is not None:
         fields["municipality"] = municipality
-    return row_upsert(District, lookup={"code": code}, fields=fields)
+    result = row_upsert(District, lookup={"code": code}, fields=fields)
+    cache.delete(selectors.report_area_cache_key())  # the report form's choice of towns and districts
+    return result
 
 
 # --- submitting -----------------------------------------------------------------------------------------
@@ -141,6 +144,7 @@ def report_submit(
     submission_key: uuid.UUID | None = None,
     route: selectors.Route | None = None,
     reporter=None,
+    place_approximate: bool = False,
     now: datetime | None = None,
 ) -> tuple[Report, str | None]:
     """File a citizen's report. Returns the report and its private tracking token (only its hash is kept).
@@ -148,10 +152,11 @@ def report_submit(
     ``submission_key`` is the report form's one-time key: the same form sent again (a double click, a resent
     form, two requests at once) files nothing and returns the report the first one filed, with None for the
     token (``portal.services.create_once``). ``route`` is ``selectors.report_route(point=point)`` when the
-    caller has looked it up already; ``reporter`` is the logged-in citizen ("My reports"). A client (its
-    salted IP hash) files at most ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports per category in 24 h; its
-    submissions are handled one at a time, so concurrent ones are counted, not raced. Raises
-    ValidationError (field → message) for anything wrong; nothing is saved then."""
+    caller has looked it up already; ``reporter`` is the logged-in citizen ("My reports").
+    ``place_approximate``: the citizen chose a town or a district, not the point (the submitted event says so,
+    for the police). A client (its salted IP hash) files at most ``REPORTS_PER_CLIENT_CATEGORY_DAY`` reports
+    per category in 24 h; its submissions are handled one at a time, so concurrent ones are counted, not
+    raced. Raises ValidationError (field → message) for anything wrong; nothing is saved then."""
     now = now or timezone.now()
     token = secrets.token_urlsafe(24)
 
@@ -167,6 +172,7 @@ def report_submit(
             ip=ip,
             submission_key=submission_key,
             route=route,
+            place_approximate=place_approximate,
             token=token,
             reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
             now=now,
@@ -192,6 +198,7 @@ def _report_file(
     ip: str,
     submission_key: uuid.UUID | None,
     route: selectors.Route | None,
+    place_approximate: bool,
     token: str,
     reporter,
     now: datetime,
@@ -260,8 +267,11 @@ def _report_file(
             )
             attachment.file.save(item.name, ContentFile(item.content), save=False)
             attachment.save()
-        ReportEvent.objects.create(report=report, at=now, action="submitted", to_status=Status.NEW)
-        activity_log(verb="report.submitted", target=report, category=category.code)
+        place = {"place": "approximate"} if place_approximate else {}
+        ReportEvent.objects.create(
+            report=report, at=now, action="submitted", to_status=Status.NEW, data=place
+        )
+        activity_log(verb="report.submitted", target=report, category=category.code, **place)
         _notify_police(report, kind="incident_new", event_key="new")
         if report.reporter_email:
             notification_queue(

@@ -7,6 +7,7 @@ from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from portal.models import Municipality, PoliceUnit
 
@@ -120,3 +121,66 @@ def reports_nearby(*, category: Category, point: Point, metres: float = NEARBY_M
     ).select_related("category")[:50]
     near = [(haversine_m(point, r.point), r) for r in candidates]
     return [r for d, r in sorted(near, key=lambda x: x[0]) if d <= metres]
+
+
+def report_area_rows() -> list[tuple[int, str, list[tuple[int, str]]]]:
+    """Served municipalities by name, each with its active districts by name: (pk, name, [(pk, name)]).
+    One query, no geometry read."""
+    towns: dict[int, tuple[str, dict[int, str]]] = {}
+    rows = (
+        Municipality.objects.filter(police_units__isnull=False)
+        .exclude(boundary=None)
+        .order_by("name", "pk", "districts__name", "districts__pk")
+        .values_list("pk", "name", "districts__pk", "districts__name", "districts__active")
+    )
+    for pk, name, district_pk, district_name, active in rows:
+        _name, districts = towns.setdefault(pk, (name, {}))
+        if district_pk is not None and active:
+            districts[district_pk] = district_name
+    return [(pk, name, list(districts.items())) for pk, (name, districts) in towns.items()]
+
+
+def report_area_cache_key() -> str:
+    return "incidents:report-areas:v1"
+
+
+def report_area_choices() -> list:
+    """The report form's choice of a place without a map: served municipalities by name ("m<pk>"), those
+    with active districts as a group of "the whole town" and each district ("d<pk>"). Kept for a few
+    minutes (``district_upsert`` forgets it)."""
+    rows = cache.get_or_set(report_area_cache_key(), report_area_rows, SERVED_EXTENT_CACHE_SECONDS)
+    choices: list = []
+    for pk, name, districts in rows:
+        if districts:
+            whole = _("%(town)s – the whole town, I do not know the district") % {"town": name}
+            group = [(f"m{pk}", whole), *((f"d{d_pk}", d_name) for d_pk, d_name in districts)]
+            choices.append((name, group))
+        else:
+            choices.append((f"m{pk}", name))
+    return choices
+
+
+def report_area_place(*, value: str) -> tuple[Point, Route] | None:
+    """For a choice of ``report_area_choices``: a point inside that district or municipality and the route of
+    a report placed there (the district's; for the whole town the unit's coordinators, even where a point
+    inside it lies in a district). None if there is no such served place."""
+    kind, pk = (value or " ")[0], (value or " ")[1:]
+    if not pk.isdigit():
+        return None
+    if kind == "d":
+        district = (
+            District.objects.filter(pk=pk, active=True)
+            .annotate(inside=PointOnSurface("area"))
+            .select_related("police_unit", "municipality")
+            .first()
+        )
+        if district is None or district.inside is None:
+            return None
+        return district.inside, Route(district.police_unit, district, district.municipality)
+    if kind == "m":
+        municipality = Municipality.objects.filter(pk=pk).annotate(inside=PointOnSurface("boundary")).first()
+        unit = police_unit_serving(municipality=municipality) if municipality else None
+        if unit is None or municipality.inside is None:
+            return None
+        return municipality.inside, Route(unit, None, municipality)
+    return None

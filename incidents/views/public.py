@@ -188,6 +188,8 @@ def _report_post(request: HttpRequest) -> tuple[HttpResponse, bool]:
             ip=_client_ip(request),
             submission_key=key,
             reporter=request.user,
+            route=data.get("place_route"),
+            place_approximate=bool(data.get("place_approximate")),
         )
     except ValidationError as error:
         add_form_errors(form, error, fields=SERVICE_FIELDS)

@@ -262,6 +262,14 @@
     setStatus(text(statusEl, "textNone"));
   }
 
+  // A pair pasted into the latitude ("49.7475, 13.3776", "49,7475N 13,3776E") fills both fields; pairs in the
+  // southern or western hemisphere are left to the server, which reads them all.
+  var PAIR = /^\s*(\d+[.,]\d+)\s*°?\s*N?\s*[,;\s]\s*(\d+(?:[.,]\d+)?)\s*°?\s*E?\s*$/i;
+  latInput.addEventListener("change", function () {
+    var pair = PAIR.exec(latInput.value);
+    if (pair) { latInput.value = pair[1]; lonInput.value = pair[2]; }
+  });
+
   [latInput, lonInput].forEach(function (input) {
     input.addEventListener("change", function () {
       var point = currentPoint();

@@ -65,10 +65,12 @@ def citizen_fixture(db, make_user, client):
 
 
 def forget_served_extent() -> None:
-    """The report form's map caches the served area; a test's area is not the last one's."""
-    from incidents.selectors import served_extent_cache_key
+    """The report form's map caches the served area (and its choice of towns); a test's area is not the
+    last one's."""
+    from incidents.selectors import report_area_cache_key, served_extent_cache_key
 
     cache.delete_many([served_extent_cache_key(country) for country in Country.values])
+    cache.delete(report_area_cache_key())
 
 
 def load_catalogue() -> None:

@@ -60,7 +60,7 @@ def test_form_page_groups_categories_and_works_without_javascript(
     )
     assert 'value="other" id="category-other" required data-description-required="1"' in html
     # Without JavaScript the place is typed: visible number inputs, the map hidden until the script shows it.
-    assert re.search(r'<input type="number" name="place_lat" id="id_place_lat"', html)
+    assert re.search(r'<input type="text" name="place_lat" id="id_place_lat" inputmode="decimal"', html)
     assert 'id="report-map" class="map report-map" hidden' in html
     assert 'type="datetime-local"' in html and "multiple" in html and 'name="terms"' in html
     assert 'name="website"' in html and 'class="hp-field"' in html  # the honeypot, hidden by CSS
