@@ -62,6 +62,9 @@ from .reports import (
     tracking_url,
 )
 from .staff import (
+    MAX_SEARCH,
+    HandOverTargets,
+    hand_over_targets,
     partner_bodies_for,
     reports_for_staff,
     staff_attachment,
@@ -90,6 +93,9 @@ __all__ = [
     "municipality_at",
     "partner_bodies_for",
     "partner_body_staff",
+    "HandOverTargets",
+    "MAX_SEARCH",
+    "hand_over_targets",
     "person_name",
     "places_search",
     "police_units",
