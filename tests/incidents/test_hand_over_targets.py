@@ -2,14 +2,16 @@
 and departments), the police unit's other towns' bodies only when the town has none of its own. The service
 refuses any other body, whatever the form sent."""
 
+import io
 import re
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from incidents import selectors
-from incidents.models import Status
+from incidents.models import Report, Status
 from portal.models import Country, Municipality, PartnerBody
 
 from .staff_helpers import act, login, square, staff_fixture, submit  # noqa: F401
@@ -122,3 +124,13 @@ def test_a_forged_form_choice_is_refused_with_the_form_kept(client, towns):
     assert "Select a valid choice." in page and "Pro MP" in page
     report.refresh_from_db()
     assert report.status == Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_demo_rokycany_reports_are_handed_over_in_rokycany():
+    call_command("seed_demo", stdout=io.StringIO())
+    report = Report.objects.filter(municipality__name="Rokycany").select_related("municipality").first()
+    targets = selectors.hand_over_targets(report=report)
+    assert not targets.fallback
+    assert {body.code for body in targets.bodies} == {"mp-rokycany", "rokycany-zp"}
+    assert all(body.municipality == report.municipality for body in targets.bodies)
