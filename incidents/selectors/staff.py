@@ -50,7 +50,7 @@ def staff_queue(
     """The officer queue: nearest deadline first, overdue ones on top. Constant queries per page.
 
     "Open" is the police's open statuses, and for partner body staff also what was handed over to them.
-    ``search`` narrows it further (``_search_q``), within what the user may see."""
+    ``search`` narrows it further (``_with_search``), within what the user may see."""
     qs = reports_for_staff(user).select_related("category", "district", "assignee", "municipality")
     if status:
         qs = qs.filter(status=status)
