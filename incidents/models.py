@@ -295,6 +295,9 @@ class Attachment(models.Model):
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size"))
     original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    # A photo's small JPEG for the report page (``portal.uploads.photo_thumbnail``); made at upload, or on
+    # the first request for photos stored before thumbnails existed. Served like the photo, never as media.
+    thumbnail = models.FileField(_("thumbnail"), upload_to=_attachment_path, blank=True, null=True)
 
     class Meta:
         verbose_name = _("attachment")

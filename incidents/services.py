@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +27,7 @@ from portal.deadlines import sweep
 from portal.models import PartnerBody
 from portal.retention import Retention
 from portal.services import activity_log, client_fingerprint, create_once, notification_queue, row_upsert
-from portal.uploads import UnacceptableFile, clean_documents_or_photos
+from portal.uploads import PDF, UnacceptableFile, clean_documents_or_photos, photo_thumbnail
 from portal.workflow import apply
 
 from . import follow, selectors
@@ -105,6 +106,12 @@ class CleanAttachment:
     name: str
     content: bytes
     content_type: str
+    thumbnail: bytes | None = None  # photos: the small JPEG the report page shows
+
+    @classmethod
+    def of(cls, name: str, content: bytes, content_type: str) -> "CleanAttachment":
+        thumbnail = None if content_type == PDF else photo_thumbnail(content)
+        return cls(name, content, content_type, thumbnail)
 
 
 def _clean_attachments(files: list[UploadedFile]) -> list[CleanAttachment]:
@@ -120,7 +127,7 @@ def _clean_attachments(files: list[UploadedFile]) -> list[CleanAttachment]:
         ((upload.name or "attachment")[-100:], upload.read(MAX_ATTACHMENTS_BYTES + 1)) for upload in files
     ]
     try:  # every file's type and size is checked before any is decoded
-        return [CleanAttachment(*item) for item in clean_documents_or_photos(uploads)]
+        return [CleanAttachment.of(*item) for item in clean_documents_or_photos(uploads)]
     except UnacceptableFile as refused:
         raise ValidationError(
             {
@@ -266,6 +273,8 @@ def _report_file(
                 report=report, content_type=item.content_type, size=len(item.content), original_name=item.name
             )
             attachment.file.save(item.name, ContentFile(item.content), save=False)
+            if item.thumbnail is not None:
+                attachment.thumbnail.save("thumb.jpg", ContentFile(item.thumbnail), save=False)
             attachment.save()
         place = {"place": "approximate"} if place_approximate else {}
         ReportEvent.objects.create(
@@ -470,7 +479,19 @@ def report_transition(
 ) -> Report:
     """Apply one workflow action (``workflow.REPORT``). Refuses, with a clear message, anything the workflow
     does not allow; when two people act on the same report at once, the first wins and the second is told
-    the report changed. Supporters who left an email hear of it like the reporter (``follow``)."""
+    the report changed. Supporters who left an email hear of it like the reporter (``follow``).
+
+    A report is handed over only to a body that serves its place (``selectors.hand_over_targets``),
+    whatever form the body came from."""
+    if partner_body is not None and not _serves(partner_body, report):
+        raise ValidationError(
+            {
+                "partner_body": _(
+                    "%(body)s does not serve the place of this report. Choose one of the bodies offered."
+                )
+                % {"body": partner_body.name}
+            }
+        )
     with transaction.atomic():
         updated = _apply_report(
             report,
@@ -516,6 +537,10 @@ def _apply_report(
         expected_version=expected_version,
         now=now,
     )
+
+
+def _serves(partner_body: PartnerBody, report: Report) -> bool:
+    return selectors.hand_over_targets(report=report).bodies.filter(pk=partner_body.pk).exists()
 
 
 WITHDRAW_TOO_LATE = gettext_lazy(
@@ -566,3 +591,30 @@ def deadlines_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepRe
         take_up_reminders=take_up["report.take_up_reminder"],
         verify_reminders=verify["report.verify_reminder"],
     )
+
+
+# --- attachments ----------------------------------------------------------------------------------------
+
+
+def attachment_thumbnail_ensure(*, attachment: Attachment) -> bool:
+    """Make the small JPEG of a photo stored before thumbnails were made at upload. True when the attachment
+    has a thumbnail now. A PDF, a missing or unreadable file has none; two requests at once may both make
+    one, the last one written is kept (the other file is removed)."""
+    if attachment.thumbnail:
+        return True
+    if attachment.content_type == PDF:
+        return False
+    try:
+        with attachment.file.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError):
+        return False
+    thumbnail = photo_thumbnail(data)
+    if thumbnail is None:
+        return False
+    attachment.thumbnail.save("thumb.jpg", ContentFile(thumbnail), save=False)
+    missing = Q(thumbnail__isnull=True) | Q(thumbnail="")
+    if Attachment.objects.filter(missing, pk=attachment.pk).update(thumbnail=attachment.thumbnail.name) != 1:
+        attachment.thumbnail.delete(save=False)  # another request made it first
+        attachment.refresh_from_db(fields=["thumbnail"])
+    return bool(attachment.thumbnail)

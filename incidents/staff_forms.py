@@ -19,6 +19,13 @@ ALL_STATUSES = "all"
 class QueueFilterForm(forms.Form):
     """The queue's filters (a GET form). Also used by the exports, so they export what the queue shows."""
 
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=selectors.MAX_SEARCH,
+        help_text=_("Reference, words of the description, district or municipality."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     district = forms.ModelChoiceField(
@@ -48,6 +55,7 @@ class QueueFilterForm(forms.Form):
             "category": data.get("category") or None,
             "district": district.pk if district else None,
             "overdue_only": bool(data.get("overdue")),
+            "search": (data.get("q") or "").strip() or None,
         }
 
 
@@ -126,10 +134,12 @@ class ActionForm(forms.Form):
             self.fields["internal_note"].help_text = note.help_text or self.fields["internal_note"].help_text
         partner_body = transition.input("partner_body")
         if partner_body is not None:
+            targets = selectors.hand_over_targets(report=report)
             self.fields["partner_body"] = forms.ModelChoiceField(
                 label=_("Partner body"),
-                queryset=selectors.partner_bodies_for(report=report),
+                queryset=targets.bodies,
                 error_messages={"required": partner_body.required_message},
+                help_text=self._fallback_note(report) if targets.fallback else "",
             )
         self.assignee = transition.input("assignee")
         if self.assignee is not None:
@@ -146,6 +156,18 @@ class ActionForm(forms.Form):
                 empty_label=_("Keep the district"),
             )
         self.order_fields(["version", "partner_body", "assignee", "district"])
+
+    @staticmethod
+    def _fallback_note(report: Report) -> str:
+        if report.municipality_id:
+            return _(
+                "No partner body serves %(town)s: the bodies of the whole area of the police unit are "
+                "offered. Check that the one you choose can act there."
+            ) % {"town": report.municipality.name}
+        return _(
+            "The place is in no municipality we know: the bodies of the whole area of the police unit are "
+            "offered. Check that the one you choose can act there."
+        )
 
     def clean(self):
         data = super().clean()

@@ -173,3 +173,29 @@ def _clean(checked: CheckedFile) -> tuple[str, bytes, str]:
         logger.info("Refused upload %r: %s", checked.name, exc)
         raise UnacceptableFile(checked.name) from None
     return f"{stem}.jpg", out.getvalue(), JPEG
+
+
+THUMBNAIL_LONG_SIDE = 320
+THUMBNAIL_MAX_BYTES = 30 * 1024
+_THUMBNAIL_QUALITIES = (70, 60, 50, 40, 30)
+
+
+def photo_thumbnail(data: bytes) -> bytes | None:
+    """A small JPEG of a photo already cleaned by ``clean_documents_or_photos`` (at most
+    THUMBNAIL_LONG_SIDE pixels a side, at most THUMBNAIL_MAX_BYTES: the quality is lowered until it fits), or
+    None when the data is no photo we can read."""
+    try:
+        with Image.open(io.BytesIO(data), formats=("JPEG", "PNG")) as image:
+            image.draft("RGB", (THUMBNAIL_LONG_SIDE, THUMBNAIL_LONG_SIDE))  # JPEG: decode at 1/2 … 1/8
+            image.thumbnail((THUMBNAIL_LONG_SIDE, THUMBNAIL_LONG_SIDE))
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            for quality in _THUMBNAIL_QUALITIES:
+                out = io.BytesIO()
+                image.save(out, format="JPEG", quality=quality, optimize=True)
+                if out.tell() <= THUMBNAIL_MAX_BYTES:
+                    break
+    except (*_PILLOW_ERRORS, Image.DecompressionBombError) as exc:
+        logger.info("No thumbnail: %s", exc)
+        return None
+    return out.getvalue()

@@ -78,6 +78,9 @@ from .reports import (
     tracking_url,
 )
 from .staff import (
+    MAX_SEARCH,
+    HandOverTargets,
+    hand_over_targets,
     partner_bodies_for,
     reports_for_staff,
     staff_attachment,
@@ -106,6 +109,9 @@ __all__ = [
     "municipality_at",
     "partner_bodies_for",
     "partner_body_staff",
+    "HandOverTargets",
+    "MAX_SEARCH",
+    "hand_over_targets",
     "person_name",
     "places_search",
     "report_area_cache_key",

@@ -1,9 +1,12 @@
 """The staff's reads: which reports a staff member works on, the queue, the report page and its timeline,
 the filters and the choices of the action forms."""
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Func, Q, QuerySet, Value
 from django.utils import timezone
 
 from portal import roles
@@ -41,11 +44,13 @@ def staff_queue(
     district: int | None = None,
     open_only: bool = True,
     overdue_only: bool = False,
+    search: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Report]:
     """The officer queue: nearest deadline first, overdue ones on top. Constant queries per page.
 
-    "Open" is the police's open statuses, and for partner body staff also what was handed over to them."""
+    "Open" is the police's open statuses, and for partner body staff also what was handed over to them.
+    ``search`` narrows it further (``_with_search``), within what the user may see."""
     qs = reports_for_staff(user).select_related("category", "district", "assignee", "municipality")
     if status:
         qs = qs.filter(status=status)
@@ -61,8 +66,67 @@ def staff_queue(
         qs = qs.filter(district_id=district)
     if overdue_only:
         qs = qs.filter(due_at__lt=now or timezone.now())
+    if search and search.strip():
+        qs = _with_search(qs, search.strip())
     # Same order on SQLite and PostgreSQL: reports without a deadline last
     return qs.order_by(F("due_at").asc(nulls_last=True), "created_at", "pk")
+
+
+MAX_SEARCH = 100  # characters of a queue search
+_REFERENCE_CHARS = re.compile(r"[A-Za-z0-9]{1,8}")
+
+
+def _reference_prefix(text: str) -> str | None:
+    """The start of a reference as officers type it ("abcd efgh", "ABCDE", "abcd-e") in its stored form
+    ("ABCD-E"), or None when the text cannot be the start of a reference."""
+    compact = re.sub(r"[\s-]", "", text)
+    if not _REFERENCE_CHARS.fullmatch(compact):
+        return None
+    compact = compact.upper()
+    return compact if len(compact) <= 4 else f"{compact[:4]}-{compact[4:]}"
+
+
+def unaccent_available() -> bool:
+    """Whether the database can compare texts without accents: PostgreSQL with the ``unaccent`` extension
+    installed (one small query). Other databases compare them as they are (SQLite: case-insensitively for
+    ASCII letters only)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
+        return cursor.fetchone() is not None
+
+
+def _with_search(qs: QuerySet[Report], text: str) -> QuerySet[Report]:
+    """Reports whose reference starts with ``text``, or whose description, district or municipality name
+    contains it (case-insensitive; accent-insensitive where the database can: ``unaccent_available``)."""
+    text = text[:MAX_SEARCH]
+    if unaccent_available():
+
+        def plain(expression):
+            return Func(expression, function="unaccent")
+
+        qs = qs.alias(
+            search_description=plain(F("description")),
+            search_district=plain(F("district__name")),
+            search_municipality=plain(F("municipality__name")),
+        )
+        needle = plain(Value(text))
+        q = (
+            Q(search_description__icontains=needle)
+            | Q(search_district__icontains=needle)
+            | Q(search_municipality__icontains=needle)
+        )
+    else:
+        q = (
+            Q(description__icontains=text)
+            | Q(district__name__icontains=text)
+            | Q(municipality__name__icontains=text)
+        )
+    reference = _reference_prefix(text)
+    if reference:
+        q |= Q(reference__startswith=reference)
+    return qs.filter(q)
 
 
 def staff_report(*, pk: int) -> Report | None:
@@ -122,12 +186,30 @@ def unit_districts(*, police_unit: PoliceUnit | None) -> QuerySet[District]:
     return District.objects.filter(police_unit=police_unit, active=True).order_by("name")
 
 
+@dataclass(frozen=True)
+class HandOverTargets:
+    """The bodies a report can be handed over to. ``fallback``: no body serves the report's town, so those of
+    its police unit's whole area are offered (the form says so)."""
+
+    bodies: QuerySet[PartnerBody]
+    fallback: bool
+
+
+def hand_over_targets(*, report: Report) -> HandOverTargets:
+    """The partner bodies that serve the report's place: its town's own bodies (municipal police, town
+    departments) and bodies tied to no town (they serve every place). Only when the town has no body of its
+    own: the bodies of every town the report's police unit serves. One query, plus the list itself."""
+    anywhere = Q(municipality__isnull=True)
+    if report.municipality_id and PartnerBody.objects.filter(municipality_id=report.municipality_id).exists():
+        q, fallback = anywhere | Q(municipality_id=report.municipality_id), False
+    else:
+        q, fallback = anywhere, True
+        if report.police_unit_id:
+            q |= Q(municipality__police_units=report.police_unit_id)
+    bodies = PartnerBody.objects.filter(pk__in=PartnerBody.objects.filter(q).values("pk")).order_by("name")
+    return HandOverTargets(bodies=bodies, fallback=fallback)
+
+
 def partner_bodies_for(*, report: Report) -> QuerySet[PartnerBody]:
-    """Bodies a report can be handed over to: those of the towns its police unit serves, of the report's own
-    town, and bodies not tied to a town."""
-    q = Q(municipality__isnull=True)
-    if report.police_unit_id:
-        q |= Q(municipality__police_units=report.police_unit_id)
-    if report.municipality_id:
-        q |= Q(municipality_id=report.municipality_id)
-    return PartnerBody.objects.filter(pk__in=PartnerBody.objects.filter(q).values("pk")).order_by("name")
+    """The bodies a report can be handed over to (``hand_over_targets``)."""
+    return hand_over_targets(report=report).bodies

@@ -234,10 +234,15 @@ def report_act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    """A report's photo or PDF, for those who may see the report. Photos inline, anything else downloaded."""
+    """A report's photo or PDF, for those who may see the report. Photos inline, anything else downloaded.
+
+    ``?size=thumb``: the photo's small JPEG (made now if the photo was stored before thumbnails were made at
+    upload); a document has none (404)."""
     item = selectors.staff_attachment(pk=pk)
     if item is None or not request.user.has_perm("incidents.view_report", item.report):
         raise Http404
+    if request.GET.get("size") == "thumb":
+        return _thumbnail(item)
     try:
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError):
@@ -253,6 +258,23 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _protected(response: HttpResponse) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _thumbnail(item) -> HttpResponse:
+    if not services.attachment_thumbnail_ensure(attachment=item):
+        raise Http404
+    try:
+        handle = item.thumbnail.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    stem = (item.original_name or f"attachment-{item.pk}").rsplit(".", 1)[0]
+    return _protected(FileResponse(handle, content_type="image/jpeg", filename=f"{stem}-thumb.jpg"))
 
 
 # --- the coordinator dashboard --------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def test_pdf_is_downloaded_not_shown(client, staff, files):
 def test_report_page_links_the_protected_urls_not_media(client, staff, files):
     login(client, staff["officer"])
     html = client.get(f"/reports/staff/{files['report'].pk}/").content.decode()
-    assert f'src="{url(files["photo"])}"' in html and f'href="{url(files["pdf"])}"' in html
+    assert f'src="{url(files["photo"])}?size=thumb"' in html and f'href="{url(files["pdf"])}"' in html
     assert "/media/" not in html and files["photo"].file.name not in html
 
 

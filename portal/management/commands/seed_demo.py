@@ -43,6 +43,18 @@ DEMO_USERS = [
 ]
 
 
+# (code, name, kind, town) of the partner bodies besides the demo partner's own (MP Domažlice)
+TOWN_BODIES = [
+    ("mp-rokycany", "Městská policie Rokycany", PartnerBody.Kind.MUNICIPAL_POLICE, "Rokycany"),
+    (
+        "rokycany-zp",
+        "Městský úřad Rokycany – odbor životního prostředí",
+        PartnerBody.Kind.TOWN_DEPARTMENT,
+        "Rokycany",
+    ),
+]
+
+
 def _multipolygon(geometry: GEOSGeometry) -> MultiPolygon:
     geometry = geometry if geometry.valid else geometry.buffer(0)
     if geometry.geom_type == "Polygon":
@@ -87,6 +99,7 @@ class Command(BaseCommand):
             services.roles_ensure()
             self.load_municipalities()
             unit, partner_body = self.load_organisations()
+            self.load_town_bodies()
             self.load_users(unit, partner_body)
             # Each feature app loads its own demo data (``<app>/demo.py``: ``load(created)``) after the
             # shared part, which it may use (municipalities, organisations, demo users).
@@ -162,6 +175,19 @@ class Command(BaseCommand):
         if created:
             self.created.append("partner body MP Domažlice")
         return unit, partner_body
+
+    def load_town_bodies(self) -> None:
+        """More towns' own bodies, so that a report is handed over to the bodies of its own town."""
+        for code, name, kind, town in TOWN_BODIES:
+            towns = Municipality.objects.filter(country=Country.CZ, name=town, district_name=town)
+            municipality = towns.first()
+            if municipality is None:
+                continue
+            _body, created = PartnerBody.objects.get_or_create(
+                code=code, defaults={"name": name, "kind": kind, "municipality": municipality}
+            )
+            if created:
+                self.created.append(f"partner body {name}")
 
     def load_users(self, unit: PoliceUnit, partner_body: PartnerBody) -> None:
         User = get_user_model()  # noqa: N806
