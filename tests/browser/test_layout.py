@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from portal import roles
 from portal.models import Country, Municipality
 from tests.browser.test_accessibility import _axe_violations, _report
+from tests.browser.test_projects import grants  # noqa: F401 - the grants set-up, used by name
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser_settings")]
@@ -185,4 +187,133 @@ def test_second_factor_setup_in_the_layout(new_context, live_server, make_user, 
     )
     violations = _axe_violations(page)
     assert violations == [], _report("/accounts/2fa/totp/activate/", violations)
+    context.close()
+
+
+# --- Wide tables on a phone (issue 11): rows become cards, no box scrolls sideways, every action on screen.
+
+PHONE_TABLE_PAGES = [
+    "proposal-form",
+    "my-registrations",
+    "publication",
+    "meeting",
+    "sla-dashboard",
+    "staff-queue",
+]
+DEMO_PASSWORD = "okrsek-demo"  # portal/management/commands/seed_demo.py
+
+# Boxes that scroll sideways (overflow-x auto/scroll with more content than width), and the page itself.
+SIDEWAYS = """() => {
+  const boxes = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const overflow = getComputedStyle(element).overflowX;
+    if ((overflow === "auto" || overflow === "scroll") && element.scrollWidth > element.clientWidth + 1) {
+      const name = `${element.tagName.toLowerCase()}.${element.className}`;
+      boxes.push(`${name}: ${element.scrollWidth} > ${element.clientWidth}`);
+    }
+  }
+  return {page: document.scrollingElement.scrollWidth, boxes};
+}"""
+
+
+def _grants_page(request, name: str) -> tuple[str, str, str]:
+    from datetime import date
+    from decimal import Decimal
+
+    from projects.models import BudgetLine, Meeting, MeetingItem, Proposal
+    from projects.workflow import Status
+
+    data = request.getfixturevalue("grants")
+    call, town = data["call"], data["staff"].profile.municipality
+    proposal = Proposal.objects.create(
+        call=call,
+        municipality=town,
+        title="Bezpečná cesta do školy a osvětlené přechody v centru města Domažlice",
+        requested_amount=Decimal("420000"),
+        status=Status.DRAFT if name == "proposal-form" else Status.IN_REVIEW,
+    )
+    for order, (item, amount, cofinancing) in enumerate(
+        (("Osvětlení přechodu u základní školy", "250000", "50000"), ("Kamerový bod", "240000", "20000"))
+    ):
+        BudgetLine.objects.create(
+            proposal=proposal,
+            eligible_cost=data["cost"],
+            item=item,
+            amount=Decimal(amount),
+            cofinancing=Decimal(cofinancing),
+            order=order,
+        )
+    if name == "proposal-form":
+        return data["staff"].email, PASSWORD, f"/grants/proposals/{proposal.pk}/edit/"
+    meeting = Meeting.objects.create(call=call, held_on=date.today(), place="Plzeň, krajský úřad")
+    MeetingItem.objects.create(
+        meeting=meeting, proposal=proposal, rank=1, score=Decimal("8.5"), review_count=2
+    )
+    return data["manager"].email, PASSWORD, f"/grants/manage/meetings/{meeting.pk}/"
+
+
+def _demo_page(request, name: str) -> tuple[str, str, str]:
+    from workshops.models import Initiative, Publication
+
+    call_command("seed_demo", verbosity=0)
+    if name == "my-registrations":
+        return "staff@demo.okrsek.cz", DEMO_PASSWORD, "/workshops/my/"
+    if name == "publication":
+        initiative = Initiative.objects.get(code="bi-norway")
+        for edition, language in ((1, "cs"), (2, "en")):
+            Publication.objects.create(
+                initiative=initiative, edition=edition, language=language, status="done", pages=24
+            )
+        Publication.objects.create(
+            initiative=initiative, edition=3, language="cs", status="failed", failure="interrupted"
+        )
+        path = f"/workshops/manage/i/{initiative.code}/publication/"
+        return "organiser@demo.okrsek.cz", DEMO_PASSWORD, path
+    if name == "sla-dashboard":
+        return "coordinator@demo.okrsek.cz", DEMO_PASSWORD, "/reports/staff/dashboard/"
+    return "officer@demo.okrsek.cz", DEMO_PASSWORD, "/reports/staff/"
+
+
+@pytest.mark.parametrize("name", PHONE_TABLE_PAGES)
+def test_tables_fit_a_phone_with_every_action_on_screen(new_context, live_server, settings, request, name):
+    settings.MFA_REQUIRED_ROLES = []  # the second factor has its own tests
+    if name in ("proposal-form", "meeting"):
+        email, password, path = _grants_page(request, name)
+    else:
+        email, password, path = _demo_page(request, name)
+    context = _context(new_context, PHONE, "cs")
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form[method=post]").first.locator("[type=submit]").first.click()
+    expect(page.locator(".user-email")).to_have_text(email)
+    response = page.goto(live_server.url + path)
+    assert response.status == 200, path
+    tables = page.locator("main table")
+    assert tables.count() >= 1, f"{path} shows no table"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"phone-{name}.png"), full_page=True, animations="disabled")
+
+    sideways = page.evaluate(SIDEWAYS)
+    assert sideways["page"] <= PHONE["width"], f"{path} scrolls sideways: {sideways['page']} px"
+    assert sideways["boxes"] == [], f"{path} has boxes that scroll sideways: {sideways['boxes']}"
+
+    # Every link, button and form field in a table is shown, whole, inside the 360 px width.
+    controls = page.locator(
+        "main table a, main table button, main table input:not([type=hidden]), main table select, "
+        "main table textarea"
+    )
+    assert controls.count() >= 1, f"{path}: no action in its tables"
+    for index in range(controls.count()):
+        control = controls.nth(index)
+        if control.evaluate("e => !!e.closest('[hidden], template, .js-only')"):
+            continue
+        expect(control).to_be_visible()
+        box = control.bounding_box()
+        label = control.evaluate("e => e.outerHTML.slice(0, 120)")
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 0.5, f"{path}: {label} at {box}"
+
+    violations = [v for v in _axe_violations(page) if v["id"] == "scrollable-region-focusable"]
+    assert violations == [], _report(path, violations)
     context.close()
