@@ -56,8 +56,8 @@ def busy(workshop, register):
 
 def _cells(html: str, workshop) -> list[str]:
     link = reverse("workshops:manage_registrations", args=[workshop.pk])
-    row = re.search(rf'<tr>\s*<td><a href="{re.escape(link)}">.*?</tr>', html, re.S).group(0)
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    row = re.search(rf'<tr>\s*<td[^>]*><a href="{re.escape(link)}">.*?</tr>', html, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
 
 def test_overview_counts_equal_the_registrations_behind_them(client, organiser, busy):
