@@ -1,5 +1,5 @@
-"""Django side of the hostile run: the project's URL patterns with real ids, tokens and slugs from the demo data,
-two Open311 keys and the cross-unit objects the access matrix checks. Prints one JSON document.
+"""Django side of the hostile run: the project's URL patterns with real ids, tokens and slugs from the demo
+data, two Open311 keys and the cross-unit objects the access matrix checks. Prints one JSON document.
 
 Run with the run's environment (DATABASE_URL, SECRET_KEY…): ``python scripts/hostile/fixtures.py``."""
 
@@ -18,6 +18,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.urls import URLPattern, URLResolver, get_resolver  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from audits.models import Wave  # noqa: E402
 from incidents.models import Attachment, Category, District, Report  # noqa: E402
@@ -47,7 +48,10 @@ def main() -> None:
     category = Category.objects.filter(active=True, public=True).order_by("pk").first()
     # A fresh report whose tracking token we know (only hashes are stored)
     report, track_token = report_submit(
-        category=category, point=district.area.point_on_surface, description="hostile fixture", ip="192.0.2.250"
+        category=category,
+        point=district.area.point_on_surface,
+        description="hostile fixture",
+        ip="192.0.2.250",
     )
     registration = wm.Registration.objects.order_by("pk").first()
     reg_token = wm.registration_token(registration.cancel_nonce) if registration else "x" * 40
@@ -64,7 +68,7 @@ def main() -> None:
         "open311_format:fmt": "json",
         "str:fmt": "csv",
         "open311_any:path": "v2/nothing.json",
-        "wave": first(Wave.objects),
+        "wave": first(Wave.objects.filter(status="open")) or first(Wave.objects),
         "number": "1",
         "workshop": first(wm.Workshop.objects),
         "registration": first(wm.Registration.objects),
@@ -75,7 +79,8 @@ def main() -> None:
         "good_practice": first(wm.GoodPractice.objects),
         "recommendation": first(wm.Recommendation.objects),
         "programme": first(Programme.objects, "slug"),
-        "call": first(Call.objects),
+        "call": first(Call.objects.filter(opens_at__lte=timezone.now(), closes_at__gte=timezone.now()))
+        or first(Call.objects),
         "proposal": str(attachment.proposal_id if attachment else proposal.pk),
         "attachment_pk": str(attachment.pk) if attachment else "1",
         "meeting": first(Meeting.objects),
@@ -94,27 +99,33 @@ def main() -> None:
             continue
         missing = False
 
-        def fill(match):
+        def fill(match, route=route):
             nonlocal missing
             conv, param = match.group(1), match.group(2)
             key = {
                 ("reports/", "pk"): "staff_attachment" if "attachments" in route else "report",
                 ("surveys/", "pk"): "wave",
-                ("grants/", "pk"): "meeting" if "meetings" in route else ("call" if "calls" in route else "proposal"),
+                ("grants/", "pk"): "meeting"
+                if "meetings" in route
+                else ("call" if "calls" in route else "proposal"),
                 ("grants/", "slug"): "programme",
                 ("workshops/", "code"): "initiative",
                 ("workshops/", "token"): "reg_token",
                 ("workshops/", "kind"): "kind",
             }
-            for (prefix, p), value in key.items():
+            for (prefix, p), found in key.items():
                 if route.startswith(prefix) and param == p:
+                    value = found
                     break
             else:
                 value = None
             if route.startswith("workshops/") and param == "pk":
                 value = next(
-                    (k for k in ("publication", "registration", "offer", "good_practice", "recommendation")
-                     if f"/{k.replace('_', '-')}/" in route),
+                    (
+                        k
+                        for k in ("publication", "registration", "offer", "good_practice", "recommendation")
+                        if f"/{k.replace('_', '-')}/" in route
+                    ),
                     "output" if "/output/" in route else "workshop",
                 )
             if value is None:
@@ -129,15 +140,22 @@ def main() -> None:
         paths.append({"path": "/" + path, "name": name, "unfilled": missing})
 
     # Cross-unit objects: a report of a police unit other than the officer's, a proposal of another town.
-    users = {u.email.split("@")[0]: u for u in get_user_model().objects.filter(email__endswith="@demo.okrsek.cz")}
+    users = {
+        u.email.split("@")[0]: u for u in get_user_model().objects.filter(email__endswith="@demo.okrsek.cz")
+    }
     officer = users["officer"]
     unit = getattr(officer.profile, "police_unit", None) if hasattr(officer, "profile") else None
     cross = []
     if unit is not None:
         other = Report.objects.exclude(police_unit=unit).order_by("pk").first()
         if other:
-            cross.append({"path": f"/reports/staff/{other.pk}/", "roles": ["officer", "coordinator", "partner"],
-                          "why": f"report of unit {other.police_unit_id}, officer's unit {unit.pk}"})
+            cross.append(
+                {
+                    "path": f"/reports/staff/{other.pk}/",
+                    "roles": ["officer", "coordinator", "partner"],
+                    "why": f"report of unit {other.police_unit_id}, officer's unit {unit.pk}",
+                }
+            )
     staff = users["staff"]
     town = getattr(staff.profile, "municipality", None) if hasattr(staff, "profile") else None
     if town is not None:
@@ -145,11 +163,21 @@ def main() -> None:
         draft = Proposal.objects.exclude(municipality=town).filter(status="draft").order_by("pk").first()
         for p in (other, draft):
             if p:
-                cross.append({"path": f"/grants/proposals/{p.pk}/edit/", "roles": ["staff"],
-                              "why": f"proposal of town {p.municipality_id}, staff's town {town.pk}"})
+                cross.append(
+                    {
+                        "path": f"/grants/proposals/{p.pk}/edit/",
+                        "roles": ["staff"],
+                        "why": f"proposal of town {p.municipality_id}, staff's town {town.pk}",
+                    }
+                )
         if draft:
-            cross.append({"path": f"/grants/proposals/{draft.pk}/", "roles": ["staff", "commission"],
-                          "why": f"draft proposal of town {draft.municipality_id}"})
+            cross.append(
+                {
+                    "path": f"/grants/proposals/{draft.pk}/",
+                    "roles": ["staff", "commission"],
+                    "why": f"draft proposal of town {draft.municipality_id}",
+                }
+            )
     _, key = api_key_create(name="hostile", rate_limit_per_hour=100000)
     _, staff_key = api_key_create(name="hostile-staff", staff=True, rate_limit_per_hour=100000)
     json.dump(

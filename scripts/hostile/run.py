@@ -9,14 +9,14 @@ Checks, each bounded in count and time, only against 127.0.0.1:
                  and Open311 POST with hostile values and files: 5xx, unescaped <script>, a bomb taking > 1 s
   open311-gen    randomized Open311 GET/POST calls (and the schemathesis CLI, bounded): 5xx
   concurrency    20 simultaneous report POSTs of one form, and of 20 forms (no Redis): one report saved
-  redis-down     a second gunicorn whose Redis is gone: the report form, map and login answer, a report is saved
+  redis-down     a second gunicorn without Redis: the report form, map and login answer, a report is saved
 """
 
 import argparse
-import io
 import json
 import os
 import random
+import socket
 import struct
 import subprocess
 import sys
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from web import ROLES, XSS_MARK, Client, Tally, form_defaults, post_form  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-DEADLINE = time.monotonic() + 13 * 60  # the whole run, whatever happens
+DEADLINE = time.monotonic() + 10 * 60  # the whole run, whatever happens
 
 # Who may get a 200 from a staff area (the superuser "admin" may see everything).
 AREAS = {
@@ -44,10 +44,11 @@ AREAS = {
     "/surveys/interviews/": {"interviewer", "methodologist"},
     "/admin/": set(),
 }
-# Tables a role's POSTs with empty or nasty data may change (anybody may file a report, register, answer).
+# Tables a role's POSTs with empty or nasty data may change (anybody may file a report, register, answer;
+# whoever holds a report's tracking link may withdraw it: a report event).
 TABLES = {
     "incidents_report": None,
-    "incidents_reportevent": {"officer", "coordinator", "partner"},
+    "incidents_reportevent": None,
     "projects_proposal": {"staff"},
     "projects_review": {"commission"},
     "projects_decision": {"manager"},
@@ -88,7 +89,7 @@ def left() -> float:
     return DEADLINE - time.monotonic()
 
 
-# --- 1. the GET matrix ------------------------------------------------------------------------------------------
+# --- 1. the GET matrix --------------------------------------------------------------------------------------
 
 
 def get_matrix(clients: dict, paths: list, cross: list) -> tuple[Tally, Tally]:
@@ -120,12 +121,14 @@ def get_matrix(clients: dict, paths: list, cross: list) -> tuple[Tally, Tally]:
         table[role] = row
     print("\nGET matrix         tried   2xx   3xx   4xx   5xx  leaks")
     for role, row in table.items():
-        print(f"  {role:<15} {row['tried']:>6} {row['2xx']:>5} {row['3xx']:>5} {row['4xx']:>5} {row['5xx']:>5} "
-              f"{row['leaks']:>6}")
+        print(
+            f"  {role:<15} {row['tried']:>6} {row['2xx']:>5} {row['3xx']:>5} {row['4xx']:>5} {row['5xx']:>5} "
+            f"{row['leaks']:>6}"
+        )
     return errors, leaks
 
 
-# --- 2. the POST matrix -----------------------------------------------------------------------------------------
+# --- 2. the POST matrix -------------------------------------------------------------------------------------
 
 NASTY_FIELDS = {
     "description": XSS_MARK + "\x00" + "A" * 2000,
@@ -174,14 +177,20 @@ def post_matrix(clients: dict, paths: list, db: Db) -> tuple[Tally, Tally]:
                 errors.add(status < 500, f"POST {path} as {role} ({'nasty' if data else 'empty'}): {status}")
         after = db.counts()
         changed = {t: after[t] - before[t] for t in TABLES if after[t] != before[t]}
-        bad = {t: n for t, n in changed.items() if TABLES[t] is not None and role != "admin" and role not in TABLES[t]}
+        bad = {
+            t: n
+            for t, n in changed.items()
+            if TABLES[t] is not None and role != "admin" and role not in TABLES[t]
+        }
         effects.add(not bad, f"POST matrix as {role} changed {bad}")
-        print(f"  {role:<15} {row['tried']:>6} {row['2xx']:>5} {row['3xx']:>5} {row['4xx']:>5} {row['5xx']:>5}  "
-              f"{changed or '-'}")
+        print(
+            f"  {role:<15} {row['tried']:>6} {row['2xx']:>5} {row['3xx']:>5} {row['4xx']:>5} "
+            f"{row['5xx']:>5}  {changed or '-'}"
+        )
     return errors, effects
 
 
-# --- 3. nasty inputs --------------------------------------------------------------------------------------------
+# --- 3. nasty inputs ----------------------------------------------------------------------------------------
 
 VALUES = {
     "year1": "0001-01-01T00:00",
@@ -243,7 +252,11 @@ def nasty_inputs(fx: dict, clients: dict, base: str) -> tuple[Tally, Tally]:
         for name, value in VALUES.items():
             check(anon, f"report {field}={name}", "/reports/new/", report_data(fx, **{field: value}))
     files = {
-        "svg": ("a.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml"),
+        "svg": (
+            "a.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "image/svg+xml",
+        ),
         "pdf-as-html": ("report.html", b"%PDF-1.4\n<html><script>alert(1)</script></html>", "text/html"),
         "html-as-pdf": ("report.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"),
         "empty-png": ("a.png", b"", "image/png"),
@@ -252,30 +265,36 @@ def nasty_inputs(fx: dict, clients: dict, base: str) -> tuple[Tally, Tally]:
     for name, file in files.items():
         check(anon, f"report upload {name}", "/reports/new/", report_data(fx), files={"attachments": file})
     bomb = png(6300, 6300, 16)
-    check(anon, "report upload 6300x6300 16-bit PNG", "/reports/new/", report_data(fx),
-          files={"attachments": ("bomb.png", bomb, "image/png")}, limit=1.0)
-    # A body announced as 60 MB: refused (413) before it is read
-    response, elapsed = anon.post("/reports/new/", report_data(fx), headers={"Content-Length": str(60 * 2**20)},
-                                  timeout=10)
-    status = response.status_code if response is not None else 599
+    check(
+        anon,
+        "report upload 6300x6300 16-bit PNG",
+        "/reports/new/",
+        report_data(fx),
+        files={"attachments": ("bomb.png", bomb, "image/png")},
+        limit=1.0,
+    )
+    # A body announced as 60 MB (only its first bytes sent): refused (413) before it is read
+    status = _announce_huge_body(base, anon)
     errors.add(status < 500, f"60 MB Content-Length: {status}")
-    other.add(status == 413 or response is None, f"60 MB Content-Length answered {status}, not 413")
+    other.add(status == 413, f"60 MB Content-Length answered {status}, not 413")
     # Double submit of one form (one nonce): the second is the same report
     page, _ = anon.get("/reports/new/")
     nonce = _nonce(page.text)
     for _ in range(2):
-        check(anon, "report double submit", "/reports/new/", report_data(fx, nonce=nonce, description="double"))
+        check(
+            anon, "report double submit", "/reports/new/", report_data(fx, nonce=nonce, description="double")
+        )
 
     # Forms read from their pages: every field gets hostile values in turn.
     forms = [
         (Client(base, "anon-survey"), f"/surveys/{fx['wave']}/", None),
         (Client(base, "anon-register"), f"/workshops/{fx['workshop']}/register/", None),
         (clients["staff"], f"/workshops/i/{fx['initiative']}/nomination/", None),
-        (clients["staff"], f"/grants/calls/{fx['call']}/propose/", None),
+        (clients["staff"], f"/grants/calls/{fx['call']}/propose/", "post-first"),
         (clients["organiser"], f"/workshops/manage/w/{fx['workshop']}/edit/", None),
     ]
-    for client, path, _ in forms:
-        page, _ = client.get(path)
+    for client, path, how in forms:
+        page, _ = client.post(path, {}) if how == "post-first" else client.get(path)
         if page is not None and page.status_code in (301, 302):
             target = page.headers["Location"]
             path = target if target.startswith("/") else path
@@ -295,23 +314,54 @@ def nasty_inputs(fx: dict, clients: dict, base: str) -> tuple[Tally, Tally]:
     # Open311 POST
     key = fx["open311_key"]
     lat, lon = fx["point"]
-    base311 = {"api_key": key, "service_code": fx["category"], "lat": str(lat), "long": str(lon),
-               "description": "open311 hostile"}
+    base311 = {
+        "api_key": key,
+        "service_code": fx["category"],
+        "lat": str(lat),
+        "long": str(lon),
+        "description": "open311 hostile",
+    }
     for field in ("lat", "long", "description", "service_code", "requested_datetime", "email", "media_url"):
         for name in ("nul", "100kB", "script", "year1", "year9999", "1e999", "NaN", "comma"):
-            response, _ = anon.request("POST", "/open311/v2/requests.json", data={**base311, field: VALUES[name]})
+            response, _ = anon.request(
+                "POST", "/open311/v2/requests.json", data={**base311, field: VALUES[name]}
+            )
             status = response.status_code if response is not None else 599
             errors.add(status < 500, f"open311 {field}={name}: {status}")
 
     # The escaping check: the pages that show what was sent, as the people who see them
-    for role, path in (("officer", "/reports/staff/"), ("coordinator", "/reports/staff/"),
-                       ("organiser", f"/workshops/manage/w/{fx['workshop']}/"), ("staff", "/grants/my/")):
+    for role, path in (
+        ("officer", "/reports/staff/"),
+        ("coordinator", "/reports/staff/"),
+        ("organiser", f"/workshops/manage/w/{fx['workshop']}/"),
+        ("staff", "/grants/my/"),
+    ):
         clients[role].get(path)
     for client in [anon, *clients.values()]:
-        for where, body in client.html_seen:
+        for where, _body in client.html_seen:
             other.add(False, f"unescaped {XSS_MARK!r} in {where} as {client.role}")
         other.tried += 1
     return errors, other
+
+
+def _announce_huge_body(base: str, client: Client) -> int:
+    """POST /reports/new/ announcing 60 MB and sending 1 kB: the answer must come without the rest."""
+    host, port = base.split("//")[1].split(":")
+    cookies = "; ".join(f"{c.name}={c.value}" for c in client.session.cookies)
+    head = (
+        f"POST /reports/new/ HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {60 * 2**20}\r\nCookie: {cookies}\r\nX-CSRFToken: {client.csrf}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        sock.sendall(head.encode() + b"description=" + b"A" * 1024)
+        try:
+            answer = sock.recv(200).decode("latin-1")
+        except TimeoutError:
+            return 599
+    parts = answer.split(" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 599
 
 
 def _nonce(html: str) -> str:
@@ -321,22 +371,72 @@ def _nonce(html: str) -> str:
     return match.group(1) if match else ""
 
 
-# --- 4. generated Open311 calls ---------------------------------------------------------------------------------
+# --- 4. generated Open311 calls -----------------------------------------------------------------------------
 
 
 def open311_generated(fx: dict, base: str, count: int, seconds: float) -> Tally:
     tally = Tally()
     rnd = random.Random(int(os.environ.get("HOSTILE_SEED", "311")))
-    junk = ["", "0", "-1", "1e999", "NaN", "9" * 40, "\x00", "%00", "<script>", "ž" * 300, "2026-13-45",
-            "0001-01-01T00:00:00Z", "9999-12-31T23:59:59+14:00", "49,7380", "13.37,49.74,13.38", "[]", "{}",
-            fx["category"], "open", "closed", "true", "ABCD-EFGH"]
-    params = ["service_code", "status", "start_date", "end_date", "service_request_id", "lat", "long", "bbox",
-              "page", "page_size", "jurisdiction_id", "api_key", "description", "email", "address_string",
-              "requested_datetime", "updated_datetime", "media_url", "device_id", "account_id", "attribute[x]"]
-    paths = ["/open311/v2/requests.json", "/open311/v2/requests.xml", "/open311/v2/requests.geojson",
-             "/open311/v2/services.json", "/open311/v2/services.xml", f"/open311/v2/services/{fx['category']}.json",
-             "/open311/v2/requests/ABCD-EFGH.json", "/open311/v2/tokens/x.json", "/open311/discovery.json",
-             "/open311/v2/requests.csv", "/open311/v2/nothing"]
+    junk = [
+        "",
+        "0",
+        "-1",
+        "1e999",
+        "NaN",
+        "9" * 40,
+        "\x00",
+        "%00",
+        "<script>",
+        "ž" * 300,
+        "2026-13-45",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59+14:00",
+        "49,7380",
+        "13.37,49.74,13.38",
+        "[]",
+        "{}",
+        fx["category"],
+        "open",
+        "closed",
+        "true",
+        "ABCD-EFGH",
+    ]
+    params = [
+        "service_code",
+        "status",
+        "start_date",
+        "end_date",
+        "service_request_id",
+        "lat",
+        "long",
+        "bbox",
+        "page",
+        "page_size",
+        "jurisdiction_id",
+        "api_key",
+        "description",
+        "email",
+        "address_string",
+        "requested_datetime",
+        "updated_datetime",
+        "media_url",
+        "device_id",
+        "account_id",
+        "attribute[x]",
+    ]
+    paths = [
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.xml",
+        "/open311/v2/requests.geojson",
+        "/open311/v2/services.json",
+        "/open311/v2/services.xml",
+        f"/open311/v2/services/{fx['category']}.json",
+        "/open311/v2/requests/ABCD-EFGH.json",
+        "/open311/v2/tokens/x.json",
+        "/open311/discovery.json",
+        "/open311/v2/requests.csv",
+        "/open311/v2/nothing",
+    ]
 
     def one(i: int):
         r = random.Random(rnd.random() + i)
@@ -344,8 +444,13 @@ def open311_generated(fx: dict, base: str, count: int, seconds: float) -> Tally:
         path = r.choice(paths)
         query = {r.choice(params): r.choice(junk) for _ in range(r.randint(0, 5))}
         if r.random() < 0.3:
-            data = {**query, "api_key": r.choice([fx["open311_key"], fx["open311_staff_key"], "wrong"]),
-                    "service_code": fx["category"], "lat": str(fx["point"][0]), "long": str(fx["point"][1])}
+            data = {
+                **query,
+                "api_key": r.choice([fx["open311_key"], fx["open311_staff_key"], "wrong"]),
+                "service_code": fx["category"],
+                "lat": str(fx["point"][0]),
+                "long": str(fx["point"][1]),
+            }
             data.update({r.choice(params): r.choice(junk) for _ in range(r.randint(0, 3))})
             response, _ = client.request("POST", "/open311/v2/requests.json", data=data)
             return "POST", data, response
@@ -366,13 +471,23 @@ def open311_generated(fx: dict, base: str, count: int, seconds: float) -> Tally:
 def schemathesis(fx: dict, base: str, out: Path, seconds: float) -> Tally:
     tally = Tally()
     command = [
-        str(Path(sys.executable).parent / "schemathesis"), "run", str(ROOT / "docs" / "open311-openapi.json"),
-        f"--url={base}/open311", "--checks=not_a_server_error", "--max-examples=15",
-        "--phases=examples,coverage,fuzzing", "--workers=2", "--request-timeout=20",
-        "--generation-database=none", "--no-color", f"--header=X-Api-Key: {fx['open311_staff_key']}",
+        str(Path(sys.executable).parent / "schemathesis"),
+        "run",
+        str(ROOT / "docs" / "open311-openapi.json"),
+        f"--url={base}/open311",
+        "--checks=not_a_server_error",
+        "--max-examples=15",
+        "--phases=examples,coverage,fuzzing",
+        "--workers=2",
+        "--request-timeout=20",
+        "--generation-database=none",
+        "--no-color",
+        f"--header=X-Api-Key: {fx['open311_staff_key']}",
     ]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=seconds, check=False, cwd=out)
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds, check=False, cwd=out
+        )
         output = result.stdout + result.stderr
         ok = result.returncode == 0
     except subprocess.TimeoutExpired as error:
@@ -384,11 +499,13 @@ def schemathesis(fx: dict, base: str, out: Path, seconds: float) -> Tally:
     tally.tried = int(calls.group(1)) if calls else 1
     if not ok:
         tally.failed = 1
-        tally.details.append("schemathesis found failures: see var/hostile/schemathesis.log\n" + output[-1500:])
+        tally.details.append(
+            "schemathesis found failures: see var/hostile/schemathesis.log\n" + output[-1500:]
+        )
     return tally
 
 
-# --- 5. concurrency and the Redis outage ------------------------------------------------------------------------
+# --- 5. concurrency and the Redis outage --------------------------------------------------------------------
 
 
 def concurrency(fx: dict, base: str, base_b: str, db: Db) -> tuple[Tally, Tally]:
@@ -409,26 +526,44 @@ def concurrency(fx: dict, base: str, base_b: str, db: Db) -> tuple[Tally, Tally]
     payloads = []
     for c in clients:
         page, _ = c.get("/reports/new/")
-        payloads.append(report_data(fx, category=cats[1], nonce=_nonce(page.text) if page is not None else "",
-                                    description="hostile twenty forms at once"))
+        payloads.append(
+            report_data(
+                fx,
+                category=cats[1],
+                nonce=_nonce(page.text) if page is not None else "",
+                description="hostile twenty forms at once",
+            )
+        )
     with ThreadPoolExecutor(20) as pool:
         answers = list(pool.map(lambda i: clients[i].post("/reports/new/", payloads[i])[0], range(20)))
     statuses = sorted({a.status_code if a is not None else 599 for a in answers})
     saved = db.scalar(count, "hostile twenty forms at once")
-    conc.add(saved == 1 and max(statuses) < 500, f"20 forms x1 client at once: {saved} saved, statuses {statuses}")
+    conc.add(
+        saved == 1 and max(statuses) < 500, f"20 forms x1 client at once: {saved} saved, statuses {statuses}"
+    )
 
     # The Redis outage: pages and a report on the second server
     anon = Client(base_b, "no-redis")
-    for path in ("/reports/new/", "/reports/map/", "/accounts/login/", "/reports/map.geojson", "/"):
+    for path in (
+        "/reports/new/",
+        "/reports/map/",
+        "/accounts/login/",
+        "/reports/map.geojson?bbox=12,49,14,50.5",
+        "/",
+    ):
         response, _ = anon.get(path)
         status = response.status_code if response is not None else 599
         fault.add(status == 200, f"no Redis: GET {path} -> {status}")
     officer = Client(base_b, "officer")
     fault.add(officer.login(), "no Redis: the officer cannot log in")
     response, _ = officer.get("/reports/staff/")
-    fault.add(response is not None and response.status_code == 200, "no Redis: the staff queue does not answer 200")
+    fault.add(
+        response is not None and response.status_code == 200, "no Redis: the staff queue does not answer 200"
+    )
     page, _ = anon.get("/reports/new/")
-    data = report_data(fx, category=cats[2], nonce=_nonce(page.text), description="hostile filed without Redis")
+    data = report_data(
+        fx, category=cats[2], nonce=_nonce(page.text), description="hostile filed without Redis"
+    )
     response, _ = anon.post("/reports/new/", data)
     status = response.status_code if response is not None else 599
     saved = db.scalar(count, data["description"])
@@ -449,11 +584,19 @@ def main() -> int:
     out = Path(args.out)
     started = time.monotonic()
     fx = json.loads(
-        subprocess.run([sys.executable, str(Path(__file__).with_name("fixtures.py"))], capture_output=True,
-                       text=True, check=True, cwd=ROOT).stdout
+        subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("fixtures.py"))],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
     )
     unfilled = [p["path"] for p in fx["paths"] if p.get("unfilled")]
-    print(f"{len(fx['paths'])} URL patterns filled with demo ids ({len(unfilled)} without a demo object: {unfilled})")
+    print(
+        f"{len(fx['paths'])} URL patterns filled with demo ids "
+        f"({len(unfilled)} without a demo object: {unfilled})"
+    )
     db = Db(args.db)
     clients = {"anon": Client(args.base, "anon")}
     logins = Tally()
@@ -474,7 +617,9 @@ def main() -> int:
     results["post-matrix 5xx"], results["post-matrix effects"] = post_matrix(clients, fx["paths"], db)
     print(f"   {time.monotonic() - started:.0f} s")
     print("\n== generated Open311 calls")
-    results["open311-generated 5xx"] = open311_generated(fx, args.base, args.open311_calls, min(150, left() - 200))
+    results["open311-generated 5xx"] = open311_generated(
+        fx, args.base, args.open311_calls, min(150, left() - 200)
+    )
     results["open311 schemathesis"] = schemathesis(fx, args.base, out, min(200, max(left() - 30, 30)))
     print(f"   {time.monotonic() - started:.0f} s")
 

@@ -1,8 +1,7 @@
-"""HTTP side of the hostile run: sessions per role over plain http, forms read from pages, the checks' counters.
+"""HTTP side of the hostile run: sessions per role over plain http, forms read from pages, the counters.
 
 Only 127.0.0.1 / localhost addresses are ever requested (``Client`` refuses anything else)."""
 
-import http.cookiejar
 import re
 import time
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-PASSWORD = "okrsek-demo"
+PASSWORD = "okrsek-demo"  # noqa: S105 - the demo users' documented password
 ROLES = [
     "officer",
     "coordinator",
@@ -26,16 +25,6 @@ ROLES = [
 ]
 XSS_MARK = "<script>alert('hostile-xss')</script>"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-class PlainHttpPolicy(http.cookiejar.DefaultCookiePolicy):
-    """Send the production settings' Secure cookies over the run's plain http on 127.0.0.1."""
-
-    def return_ok_secure(self, cookie, request):
-        return True
-
-    def set_ok(self, cookie, request):
-        return super().set_ok(cookie, request)
 
 
 @dataclass
@@ -61,7 +50,6 @@ class Client:
         self.role = role
         self.timeout = timeout
         self.session = requests.Session()
-        self.session.cookies.set_policy(PlainHttpPolicy())
         self.csrf = ""
         self.html_seen: list[tuple[str, str]] = []  # (url, body) of HTML answers, for the escaping check
 
@@ -78,9 +66,13 @@ class Client:
             print(f"  ! {self.role} {method} {path}: {type(error).__name__}: {str(error)[:120]}")
             return None, time.monotonic() - started
         elapsed = time.monotonic() - started
+        for cookie in self.session.cookies:
+            cookie.secure = False  # the production settings' Secure cookies, sent back over the run's http
         if "text/html" in response.headers.get("Content-Type", "") and XSS_MARK in response.text:
             self.html_seen.append((f"{method} {path}", response.text))
-        match = CSRF.search(response.text) if "text/html" in response.headers.get("Content-Type", "") else None
+        match = (
+            CSRF.search(response.text) if "text/html" in response.headers.get("Content-Type", "") else None
+        )
         if match:
             self.csrf = match.group(1)
         return response, elapsed
@@ -124,7 +116,11 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self.current = {"action": a.get("action"), "method": (a.get("method") or "get").lower(), "fields": {}}
+            self.current = {
+                "action": a.get("action"),
+                "method": (a.get("method") or "get").lower(),
+                "fields": {},
+            }
             self.forms.append(self.current)
         if self.current is None:
             return
