@@ -294,7 +294,14 @@ def nasty_inputs(fx: dict, clients: dict, base: str) -> tuple[Tally, Tally]:
         (clients["organiser"], f"/workshops/manage/w/{fx['workshop']}/edit/", None),
     ]
     for client, path, how in forms:
-        page, _ = client.post(path, {}) if how == "post-first" else client.get(path)
+        if how == "post-first":  # the call page's start form makes a draft; its edit form is the target
+            page, _ = client.get(path.removesuffix("propose/"))
+            start = post_form(page.text) if page is not None else None
+            if start is not None:
+                response, _ = client.post(start["action"] or path, form_defaults(start["fields"]))
+                if response is not None and response.headers.get("Location", "").startswith("/"):
+                    path = response.headers["Location"]
+        page, _ = client.get(path)
         if page is not None and page.status_code in (301, 302):
             target = page.headers["Location"]
             path = target if target.startswith("/") else path
