@@ -225,7 +225,9 @@ def report_token_holder(actor, report) -> bool:
 
 
 _POLICE_LABEL = _("police")
-_PARTNER_LABEL = _("partner body")  # the public history names the body itself (``data["by_partner_body"]``)
+_PARTNER_LABEL = _("partner body")
+# Acts whose public history line names the body itself ("resolved by MP Domažlice"): ``by_partner_body``
+NAMES_THE_BODY = frozenset({"partner_resolve"})
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
@@ -412,7 +414,7 @@ TRANSITIONS: dict[str, Transition] = {
 def _event(ctx) -> None:
     partner_body, assignee = ctx.changes.get("partner_body"), ctx.changes.get("assignee")
     data = {"partner_body": getattr(partner_body, "pk", None), "assignee": getattr(assignee, "pk", None)}
-    if ctx.transition.public_actor is _PARTNER_LABEL:
+    if ctx.transition.name in NAMES_THE_BODY:
         data["by_partner_body"] = ctx.obj.partner_body_id  # the body that acted, whatever happens later
     ReportEvent.objects.create(
         report=ctx.obj,
