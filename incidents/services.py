@@ -578,14 +578,7 @@ class SweepResult:
 
     @property
     def total(self) -> int:
-        return (
-            self.take_up_overdue
-            + self.verify_overdue
-            + self.take_up_reminders
-            + self.verify_reminders
-            + self.partner_overdue
-            + self.partner_reminders
-        )
+        return sum(vars(self).values())
 
 
 def deadlines_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
