@@ -364,12 +364,15 @@ def render_track(request: HttpRequest, report: Report, *, withdraw_url: str) -> 
     """The private tracking page, opened by the token link or by a signed link (``views.follow``)."""
     now = timezone.now()
     timeline = []
-    for event in selectors.report_timeline(report=report, public=True):
+    events = list(selectors.report_timeline(report=report, public=True))
+    bodies = selectors.partner_body_names({(e.data or {}).get("by_partner_body") for e in events} - {None})
+    for event in events:
         transition = TRANSITIONS.get(event.action)
         text = transition.public_label if transition else PUBLIC_EVENT_LABELS.get(event.action)
         if text is None:
             continue
         who = _("you") if event.action == "submitted" else getattr(transition, "public_actor", "")
+        who = bodies.get((event.data or {}).get("by_partner_body"), who)  # "resolved by <the body>"
         timeline.append(
             {
                 "at": event.at,
