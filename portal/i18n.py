@@ -16,15 +16,22 @@ def current_language() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
 
 
-def localized_with_language(obj, field: str, language: str | None = None) -> tuple[str, str]:
-    """(text, its language) of ``<field>_<language>`` on ``obj``, falling back to English, then Czech, then
-    any other filled-in translation; ("", language) when none is filled in."""
+def pick_language(texts: dict, language: str | None = None) -> tuple[str, str]:
+    """(text, its language) from a ``{language: text}`` dict: the wanted language (the active one by
+    default), else English, else Czech, else any other filled-in text; ("", language) when all are empty."""
     language = (language or current_language())[:2]
-    for code in (language, *FALLBACK_CHAIN):
-        value = getattr(obj, f"{field}_{code}", "")
-        if value:
-            return value, code
+    for code in (language, *FALLBACK_CHAIN, *texts):
+        if texts.get(code):
+            return texts[code], code
     return "", language
+
+
+def localized_with_language(obj, field: str, language: str | None = None) -> tuple[str, str]:
+    """(text, its language) of ``<field>_<language>`` on ``obj``, with the fallback chain of
+    ``pick_language``."""
+    language = (language or current_language())[:2]
+    texts = {code: getattr(obj, f"{field}_{code}", "") for code in (language, *FALLBACK_CHAIN)}
+    return pick_language(texts, language)
 
 
 def localized(obj, field: str, language: str | None = None) -> str:

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import conditional_escape, format_html
 
-from portal.i18n import current_language, localized_with_language
+from portal.i18n import current_language, localized_with_language, pick_language
 from portal.roles import ROLES
 
 register = template.Library()
@@ -21,9 +21,12 @@ def _marked(text: str, language: str):
 
 
 @register.simple_tag
-def localized(obj, field: str):
+def localized(obj, field: str | None = None):
     """``{% localized workshop "theme" %}``: the field in the page's language, else the fallback chain
-    (English, Czech, any), marked with its language when that differs from the page's."""
+    (English, Czech, any), marked with its language when that differs from the page's.
+    ``{% localized question.text %}`` does the same for a ``{language: text}`` dict."""
+    if field is None:
+        return _marked(*pick_language(obj or {}))
     return _marked(*localized_with_language(obj, field))
 
 

@@ -142,3 +142,29 @@ def test_report_maps_open_on_the_whole_area_in_every_language(client, two_countr
     assert views["pl"] == views["cs"] == views["en"] == views["nb"], views
     west, south, east, north = (float(v) for v in views["pl"][0].split(","))
     assert west <= 13.3 and east >= 17.1  # both Plzeň and Wrocław
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        ({"cs": "Jak se cítíte?", "pl": "Jak się czujesz?"}, "Jak się czujesz?"),
+        ({"cs": "Jak se cítíte?", "en": "How do you feel?"}, '<span lang="en">How do you feel?</span>'),
+        ({"cs": "Jak se <cítíte>?"}, '<span lang="cs">Jak se &lt;cítíte&gt;?</span>'),
+        ({}, ""),
+    ],
+)
+def test_survey_texts_kept_as_a_dict_are_marked_the_same_way(texts, expected):
+    """Questionnaires keep {language: text} dicts; the same tag and chain serve them."""
+    from django.template import Context, Template
+
+    with translation.override("pl"):
+        rendered = Template("{% load okrsek %}{% localized texts %}").render(Context({"texts": texts}))
+    assert rendered == expected
+
+
+def test_survey_texts_follow_the_same_fallback_chain():
+    from audits.models import in_language
+
+    texts = {"nb": "Hvordan føler du deg?", "cs": "Jak se cítíte?"}
+    assert in_language(texts, "pl") == "Jak se cítíte?"  # Czech before any other language
+    assert in_language({**texts, "en": "How do you feel?"}, "pl") == "How do you feel?"
