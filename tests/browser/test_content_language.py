@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from workshops.models import Initiative, PresentationOffer, Workshop
 from workshops.workflow import OfferStatus
 
+from .test_accessibility import _axe_violations, _report
+
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser_settings", "offline_tiles")]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -50,7 +52,7 @@ def czech_workshop(db):
 
 
 def test_polish_workshop_page_marks_czech_texts(new_context, live_server, czech_workshop):
-    context = new_context(viewport=DESKTOP)
+    context = new_context(viewport=DESKTOP, bypass_csp=True)  # axe-core is injected as a script
     context.add_cookies([{"name": "django_language", "value": "pl", "url": live_server.url}])
     page = context.new_page()
     page.goto(f"{live_server.url}/workshops/{czech_workshop.pk}/")
@@ -71,5 +73,7 @@ def test_polish_workshop_page_marks_czech_texts(new_context, live_server, czech_
     # the interface around them is not marked: only content carries another language
     expect(page.locator('h1 [lang="cs"]')).to_have_count(1)
     expect(page.locator('main [lang]:not([lang="cs"])')).to_have_count(0)
+    violations = _axe_violations(page)  # valid-lang among its rules
+    assert not violations, _report(page.url, violations)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "lang-workshop-pl.png"), full_page=True, animations="disabled")
