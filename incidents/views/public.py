@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.models import Country
 from portal.web import add_form_errors, error_messages
 
 from .. import selectors, services
@@ -88,9 +87,8 @@ def _nonce_key(nonce: str) -> uuid.UUID | None:
 
 
 def _map_context() -> dict:
-    """Where the form's map opens: the served area of the visitor's country (by language)."""
-    country = Country.PL if get_language() == "pl" else Country.CZ
-    extent = selectors.served_extent_cached(country=country)
+    """Where the form's map opens: the whole served area, whatever the interface language."""
+    extent = selectors.served_extent_cached()
     return {
         "map_bounds": ",".join(f"{v:.5f}" for v in extent) if extent else "",
         "map_center": "{:.5f},{:.5f}".format(*settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
