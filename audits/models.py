@@ -4,9 +4,10 @@ apart from the answers. (The audit cycle's models follow in the same module.)"""
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from portal.i18n import pick_language
 from portal.models import Municipality
 
 from .workflow import AuditPhase, WaveStatus
@@ -15,11 +16,9 @@ LANGUAGES = ("cs", "pl", "en", "nb")
 
 
 def in_language(texts: dict, language: str | None = None) -> str:
-    """A text from a {language: text} dict in the current language, else English, else any."""
-    if not texts:
-        return ""
-    language = (language or get_language() or "cs")[:2]
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+    """A text from a {language: text} dict in the current language, else English, else Czech, else any
+    (``portal.i18n.pick_language``)."""
+    return pick_language(texts or {}, language)[0]
 
 
 class Questionnaire(models.Model):

@@ -226,6 +226,12 @@ class Report(models.Model):
     verify_overdue = models.BooleanField(_("verification overdue"), default=False)
     take_up_reminded = models.BooleanField(default=False)
     verify_reminded = models.BooleanField(default=False)
+    # Handed over: the partner body resolves it by this time (``workflow.PARTNER_RESOLVE``); the status stays
+    # "handed over" (KMZB), the resolution is a stamp that closes the report
+    partner_due_at = models.DateTimeField(_("partner to resolve by"), null=True, blank=True)
+    partner_resolved_at = models.DateTimeField(_("resolved by the partner body"), null=True, blank=True)
+    partner_overdue = models.BooleanField(_("partner resolution overdue"), default=False)
+    partner_reminded = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("report")
@@ -261,6 +267,16 @@ class Report(models.Model):
                 name="report_verify_remind",
                 condition=Q(status="verifying", verify_reminded=False),
             ),
+            models.Index(
+                fields=["partner_due_at"],
+                name="report_partner_due",
+                condition=Q(status="handed_over", partner_overdue=False),
+            ),
+            models.Index(
+                fields=["partner_due_at"],
+                name="report_partner_remind",
+                condition=Q(status="handed_over", partner_reminded=False),
+            ),
             # Queues: a district's / unit's open reports, nearest deadline first; the partial index keeps the
             # queue independent of the (mostly closed) history
             models.Index(
@@ -280,7 +296,10 @@ class Report(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        """Being worked on: by the police, or by the partner body it was handed over to until it resolves."""
+        return self.status in OPEN_STATUSES or (
+            self.status == Status.HANDED_OVER and self.partner_resolved_at is None
+        )
 
 
 def _attachment_path(instance, filename: str) -> str:

@@ -46,16 +46,24 @@ def is_handed_to_users_body(user, report) -> bool:
     )
 
 
+@rules.predicate
+def is_not_resolved_by_partner(user, report) -> bool:
+    """The partner body has not marked the report resolved yet (the status stays "handed over")."""
+    return report is not None and report.partner_resolved_at is None
+
+
 # The police of a report: its district's officer (or assignee), and every coordinator of its unit
 report_police = (is_officer & is_reports_officer) | (is_coordinator & is_in_users_police_unit)
 report_coordinator = is_coordinator & is_in_users_police_unit
 report_partner = is_partner_body_staff & is_handed_to_users_body
+report_partner_unresolved = report_partner & is_not_resolved_by_partner
 police = is_officer | is_coordinator  # the role, whatever the report
 
 rules.add_perm("incidents.view_report", report_police | report_partner)
 rules.add_perm("incidents.act_on_report", report_police)
 rules.add_perm("incidents.coordinate_report", report_coordinator)
 rules.add_perm("incidents.answer_report", report_partner)
+rules.add_perm("incidents.resolve_report", report_partner_unresolved)
 rules.add_perm("incidents.view_queue", police | is_partner_body_staff)
 rules.add_perm("incidents.view_unit_dashboard", is_coordinator)
 rules.add_perm("incidents.export_reports", police)  # their own reports only

@@ -43,7 +43,7 @@ from .models import (
     Status,
     Support,
 )
-from .workflow import REPORT, TAKE_UP, VERIFY, TrackingTokenHolder
+from .workflow import PARTNER_RESOLVE, REPORT, TAKE_UP, VERIFY, TrackingTokenHolder
 
 logger = logging.getLogger(__name__)
 
@@ -573,19 +573,24 @@ class SweepResult:
     verify_overdue: int = 0
     take_up_reminders: int = 0
     verify_reminders: int = 0
+    partner_overdue: int = 0
+    partner_reminders: int = 0
 
     @property
     def total(self) -> int:
-        return self.take_up_overdue + self.verify_overdue + self.take_up_reminders + self.verify_reminders
+        return sum(vars(self).values())
 
 
 def deadlines_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
-    """Mark overdue reports and send reminders 6 h before each deadline (``workflow.TAKE_UP``, ``VERIFY``),
-    through the shared deadline engine: exactly once per event, whatever runs it twice, after a downtime or
-    on two workers at once; the cost grows with what is due."""
+    """Mark overdue reports and send reminders before each deadline (``workflow.TAKE_UP``, ``VERIFY``,
+    ``PARTNER_RESOLVE``) through the shared deadline engine: exactly once per event, whatever runs it twice,
+    after a downtime or on two workers at once; the cost grows with what is due."""
     now = now or timezone.now()
     take_up, verify = sweep(TAKE_UP, now=now, batch=batch), sweep(VERIFY, now=now, batch=batch)
+    partner = sweep(PARTNER_RESOLVE, now=now, batch=batch)
     return SweepResult(
+        partner_overdue=partner["report.partner_resolve_overdue"],
+        partner_reminders=partner["report.partner_resolve_reminder"],
         take_up_overdue=take_up["report.take_up_overdue"],
         verify_overdue=verify["report.verify_overdue"],
         take_up_reminders=take_up["report.take_up_reminder"],

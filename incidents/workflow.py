@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import rules
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from portal.deadlines import BulkNotify, Deadline, Step
@@ -32,6 +33,7 @@ STATUS_COLOURS = {
     Status.HANDED_OVER: "#5b2a86",
 }  # a withdrawn report is never on the map
 REMINDER_BEFORE = timedelta(hours=6)
+PARTNER_REMINDER_BEFORE = timedelta(days=2)
 MAX_ANSWER = 2000
 MAX_NOTE = 4000
 
@@ -43,6 +45,12 @@ def police_recipients(reports, *, coordinators: bool) -> dict:
     """pk → the report's officers (its assignee, else its district's officers), plus the unit's
     coordinators when ``coordinators`` (and always for a report nobody is responsible for)."""
     return selectors.report_police_many(reports, coordinators=coordinators)
+
+
+def partner_recipients(reports, *, coordinators: bool) -> dict:
+    """pk → the staff of the body each report is handed over to, plus the unit's coordinators when
+    ``coordinators``."""
+    return selectors.report_partner_many(reports, coordinators=coordinators)
 
 
 def _due_key(field: str, action: str):
@@ -58,7 +66,14 @@ def _timeline_row(action: str, field: str):
     return row
 
 
-def _deadline_steps(name: str, field: str, flag_prefix: str) -> tuple[Step, ...]:
+def _deadline_steps(
+    name: str,
+    field: str,
+    flag_prefix: str,
+    *,
+    recipients=police_recipients,
+    ahead: timedelta = REMINDER_BEFORE,
+) -> tuple[Step, ...]:
     def context(report):
         return {"report": report, "staff_url": selectors.staff_url(report)}
 
@@ -70,7 +85,7 @@ def _deadline_steps(name: str, field: str, flag_prefix: str) -> tuple[Step, ...]
             notify=(
                 BulkNotify(
                     kind="incident_overdue",
-                    to=lambda reports: police_recipients(reports, coordinators=True),
+                    to=lambda reports: recipients(reports, coordinators=True),
                     key=_due_key(field, f"{name}_overdue"),
                     context=context,
                 ),
@@ -79,13 +94,13 @@ def _deadline_steps(name: str, field: str, flag_prefix: str) -> tuple[Step, ...]
         Step(
             flag=f"{flag_prefix}_reminded",
             verb=f"report.{name}_reminder",
-            ahead=REMINDER_BEFORE,
+            ahead=ahead,
             only_before_due=True,  # already past the deadline: the overdue notice says it all
             event=_timeline_row(f"{name}_reminder", field),
             notify=(
                 BulkNotify(
                     kind="incident_reminder",
-                    to=lambda reports: police_recipients(reports, coordinators=False),
+                    to=lambda reports: recipients(reports, coordinators=False),
                     key=_due_key(field, f"{name}_reminder"),
                     context=context,
                 ),
@@ -113,6 +128,26 @@ VERIFY = Deadline(
     duration=lambda report: timedelta(hours=report.category.verify_hours),
     steps=_deadline_steps("verify", "verify_due_at", "verify"),
     select_related=("category", "police_unit", "district", "assignee__profile"),
+)
+
+# A handed-over report stays the partner body's until it marks it resolved (``partner_resolve``); its staff
+# hear before the deadline, and its staff and the unit's coordinators when it has passed
+PARTNER_RESOLVE = Deadline(
+    name="partner_resolve",
+    label=_("Partner to resolve by"),
+    model="incidents.Report",
+    due_field="partner_due_at",
+    states=frozenset({Status.HANDED_OVER}),
+    duration=lambda report: timedelta(days=settings.PARTNER_RESOLVE_DAYS),
+    steps=_deadline_steps(
+        "partner_resolve",
+        "partner_due_at",
+        "partner",
+        recipients=partner_recipients,
+        ahead=PARTNER_REMINDER_BEFORE,
+    ),
+    filter={"partner_resolved_at__isnull": True},
+    select_related=("category", "police_unit", "district", "assignee__profile", "partner_body"),
 )
 
 
@@ -190,6 +225,9 @@ def report_token_holder(actor, report) -> bool:
 
 
 _POLICE_LABEL = _("police")
+_PARTNER_LABEL = _("partner body")
+# Acts whose public history line names the body itself ("resolved by MP Domažlice"): ``by_partner_body``
+NAMES_THE_BODY = frozenset({"partner_resolve"})
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
@@ -272,7 +310,7 @@ TRANSITIONS: dict[str, Transition] = {
                     help_text=_("Seen by the police and the partner body's staff."),
                 ),
             ),
-            stamps=("closed_at",),
+            starts=("partner_resolve",),  # open until the partner body resolves it (no closed_at yet)
             notify=(
                 Notify(
                     kind="incident_handed_over",
@@ -295,7 +333,21 @@ TRANSITIONS: dict[str, Transition] = {
             target=None,
             allowed=r.report_partner,
             inputs=(_answer(required=True), _note(help_text=_("Seen by the police and your body's staff."))),
-            public_actor=_("partner body"),
+            public_actor=_PARTNER_LABEL,
+        ),
+        # The status stays "handed over" (KMZB's public status): the resolution is a stamp, not a state, so
+        # the partner's access, the public label and the statistics stay as they are; the report is closed
+        Transition(
+            name="partner_resolve",
+            label=_("Mark resolved"),
+            public_label=_("The partner body resolved the report."),
+            sources=frozenset({Status.HANDED_OVER}),
+            target=None,
+            allowed=r.report_partner_unresolved,
+            inputs=(_answer(required=True), _note(help_text=_("Seen by the police and your body's staff."))),
+            stamps=("partner_resolved_at", "closed_at"),
+            clears=("partner_due_at",),
+            public_actor=_PARTNER_LABEL,
         ),
         Transition(
             name="reassign",
@@ -348,7 +400,7 @@ TRANSITIONS: dict[str, Transition] = {
             target=Status.VERIFYING,
             allowed=r.report_coordinator,
             inputs=(_answer(required=True), _note()),
-            clears=("closed_at", "verified_at"),
+            clears=("closed_at", "verified_at", "partner_due_at", "partner_resolved_at"),
             starts=("verify",),
             public_actor=_POLICE_LABEL,
         ),
@@ -361,6 +413,9 @@ TRANSITIONS: dict[str, Transition] = {
 
 def _event(ctx) -> None:
     partner_body, assignee = ctx.changes.get("partner_body"), ctx.changes.get("assignee")
+    data = {"partner_body": getattr(partner_body, "pk", None), "assignee": getattr(assignee, "pk", None)}
+    if ctx.transition.name in NAMES_THE_BODY:
+        data["by_partner_body"] = ctx.obj.partner_body_id  # the body that acted, whatever happens later
     ReportEvent.objects.create(
         report=ctx.obj,
         at=ctx.now,
@@ -370,10 +425,7 @@ def _event(ctx) -> None:
         to_status=ctx.after,
         public_answer=ctx.inputs.get("public_answer", ""),
         internal_note=ctx.inputs.get("internal_note", ""),
-        data={
-            "partner_body": getattr(partner_body, "pk", None),
-            "assignee": getattr(assignee, "pk", None),
-        },
+        data=data,
     )
 
 
@@ -396,7 +448,7 @@ REPORT = Workflow(
     version_field="version",
     optimistic=True,
     updated_field="updated_at",
-    deadlines=(TAKE_UP, VERIFY),
+    deadlines=(TAKE_UP, VERIFY, PARTNER_RESOLVE),
     current_due_field="due_at",
     notify=(
         # The reporter hears of every change of status and every public answer

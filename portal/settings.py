@@ -381,3 +381,5 @@ REPORTS_PER_CLIENT_CATEGORY_DAY = env.int("REPORTS_PER_CLIENT_CATEGORY_DAY", def
 # Report forms a client (IP) may send without success per clock hour (invalid, refused or failing) before
 # its forms are refused unread with a 429 page; 0 switches the limit off.
 REPORT_FORM_FAILURES_PER_HOUR = env.int("REPORT_FORM_FAILURES_PER_HOUR", default=20)
+# Days a partner body has to resolve a report handed over to it (then it is overdue: incidents.workflow)
+PARTNER_RESOLVE_DAYS = env.int("PARTNER_RESOLVE_DAYS", default=14)

@@ -32,8 +32,10 @@ from .for_other_apps import districts_of_municipalities, report_counts_for_munic
 from .geo import haversine_m
 from .people import (
     district_default_officer,
+    partner_body_names,
     partner_body_staff,
     person_name,
+    report_partner_many,
     report_police_many,
     unit_officers,
 )
@@ -108,6 +110,7 @@ __all__ = [
     "map_cluster_cell",
     "municipality_at",
     "partner_bodies_for",
+    "partner_body_names",
     "partner_body_staff",
     "HandOverTargets",
     "MAX_SEARCH",
@@ -132,6 +135,7 @@ __all__ = [
     "report_by_token",
     "report_counts_for_municipality",
     "report_filed_with",
+    "report_partner_many",
     "report_police_many",
     "report_route",
     "report_timeline",

@@ -70,6 +70,36 @@ def partner_body_staff(*, partner_body: PartnerBody) -> list:
     )
 
 
+def report_partner_many(reports, *, coordinators: bool) -> dict[int, list]:
+    """pk → the active staff of the body each report is handed over to, plus its unit's coordinators when
+    ``coordinators``; a constant number of queries for any number of reports."""
+    User = get_user_model()  # noqa: N806
+    reports = list(reports)
+    body_ids = {r.partner_body_id for r in reports if r.partner_body_id}
+    unit_ids = {r.police_unit_id for r in reports if r.police_unit_id} if coordinators else set()
+    by_body: dict[int, list] = {}
+    if body_ids:
+        staff = User.objects.filter(
+            groups__name=roles.PARTNER_BODY, profile__partner_body__in=body_ids, is_active=True
+        )
+        for user in staff.select_related("profile").distinct().order_by("pk"):
+            by_body.setdefault(user.profile.partner_body_id, []).append(user)
+    by_unit: dict[int, list] = {}
+    if unit_ids:
+        coordinators_qs = User.objects.filter(
+            groups__name=roles.COORDINATOR, profile__police_unit__in=unit_ids, is_active=True
+        )
+        for user in coordinators_qs.select_related("profile").distinct().order_by("pk"):
+            by_unit.setdefault(user.profile.police_unit_id, []).append(user)
+    return {r.pk: by_body.get(r.partner_body_id, []) + by_unit.get(r.police_unit_id, []) for r in reports}
+
+
+def partner_body_names(ids) -> dict[int, str]:
+    """pk → name of these partner bodies (one query; none for no ids)."""
+    ids = set(ids)
+    return dict(PartnerBody.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
 def unit_officers(*, police_unit: PoliceUnit | None) -> QuerySet:
     """The active officers of a police unit (by their profile), for reassigning reports."""
     User = get_user_model()  # noqa: N806

@@ -13,8 +13,8 @@ from ..models import Category, Report, Status
 
 # Timeline entries the public never reads (the citizen's tracking page, the Open311 API): supports by other
 # citizens and the police's internal reminders.
-PRIVATE_EVENT_ACTIONS = ("supported", "take_up_reminder", "verify_reminder")
-REMINDER_ACTIONS = ("take_up_reminder", "verify_reminder")
+REMINDER_ACTIONS = ("take_up_reminder", "verify_reminder", "partner_resolve_reminder")
+PRIVATE_EVENT_ACTIONS = ("supported", *REMINDER_ACTIONS)
 
 
 def token_hash(token: str) -> str:

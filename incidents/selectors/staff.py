@@ -49,7 +49,8 @@ def staff_queue(
 ) -> QuerySet[Report]:
     """The officer queue: nearest deadline first, overdue ones on top. Constant queries per page.
 
-    "Open" is the police's open statuses, and for partner body staff also what was handed over to them.
+    "Open" is the police's open statuses, and for partner body staff also what was handed over to them and
+    they have not resolved yet.
     ``search`` narrows it further (``_with_search``), within what the user may see."""
     qs = reports_for_staff(user).select_related("category", "district", "assignee", "municipality")
     if status:
@@ -58,7 +59,11 @@ def staff_queue(
         open_q = Q(status__in=OPEN_STATUSES)
         profile = getattr(user, "profile", None)
         if roles.PARTNER_BODY in role_names(user) and profile and profile.partner_body_id:
-            open_q |= Q(status=Status.HANDED_OVER, partner_body_id=profile.partner_body_id)
+            open_q |= Q(
+                status=Status.HANDED_OVER,
+                partner_body_id=profile.partner_body_id,
+                partner_resolved_at__isnull=True,  # until the body marks it resolved
+            )
         qs = qs.filter(open_q)
     if category:
         qs = qs.filter(category__code=category)

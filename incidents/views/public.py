@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.models import Country
 from portal.web import add_form_errors, error_messages
 
 from .. import selectors, services
@@ -88,9 +87,8 @@ def _nonce_key(nonce: str) -> uuid.UUID | None:
 
 
 def _map_context() -> dict:
-    """Where the form's map opens: the served area of the visitor's country (by language)."""
-    country = Country.PL if get_language() == "pl" else Country.CZ
-    extent = selectors.served_extent_cached(country=country)
+    """Where the form's map opens: the whole served area, whatever the interface language."""
+    extent = selectors.served_extent_cached()
     return {
         "map_bounds": ",".join(f"{v:.5f}" for v in extent) if extent else "",
         "map_center": "{:.5f},{:.5f}".format(*settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
@@ -364,12 +362,15 @@ def render_track(request: HttpRequest, report: Report, *, withdraw_url: str) -> 
     """The private tracking page, opened by the token link or by a signed link (``views.follow``)."""
     now = timezone.now()
     timeline = []
-    for event in selectors.report_timeline(report=report, public=True):
+    events = list(selectors.report_timeline(report=report, public=True))
+    bodies = selectors.partner_body_names({(e.data or {}).get("by_partner_body") for e in events} - {None})
+    for event in events:
         transition = TRANSITIONS.get(event.action)
         text = transition.public_label if transition else PUBLIC_EVENT_LABELS.get(event.action)
         if text is None:
             continue
         who = _("you") if event.action == "submitted" else getattr(transition, "public_actor", "")
+        who = bodies.get((event.data or {}).get("by_partner_body"), who)  # "resolved by <the body>"
         timeline.append(
             {
                 "at": event.at,

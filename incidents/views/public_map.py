@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from portal.exports import Table, csv_response
-from portal.models import Country
 
 from .. import selectors
 from ..forms import BBOX_MAX_DEGREES, MapBoxForm, PublicReportFilterForm, PublicStatsFilterForm
@@ -78,10 +77,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
     )
     page = _page_number(request.GET.get("page"))
     rows, has_next = selectors.public_report_page(reports=reports, page=page, per_page=LIST_PER_PAGE)
-    country = Country.PL if get_language() == "pl" else Country.CZ
-    extent = selectors.public_map_extent(
-        district=filters["district"], municipality=filters["municipality"], country=country
-    )
+    # The deployment's whole area, whatever the interface language (language is not geography).
+    extent = selectors.public_map_extent(district=filters["district"], municipality=filters["municipality"])
     context = {
         "form": form,
         "filters": filters,

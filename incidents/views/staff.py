@@ -48,6 +48,8 @@ EVENT_LABELS = {
     "verify_overdue": gettext_lazy("Verification deadline missed"),
     "take_up_reminder": gettext_lazy("Reminder: the take-up deadline is near"),
     "verify_reminder": gettext_lazy("Reminder: the verification deadline is near"),
+    "partner_resolve_overdue": gettext_lazy("The partner body's deadline missed"),
+    "partner_resolve_reminder": gettext_lazy("Reminder: the partner body's deadline is near"),
 }
 
 

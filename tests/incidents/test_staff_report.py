@@ -111,7 +111,7 @@ def test_partner_body_sees_handed_over_report_without_police_only_details(client
     assert "Crew 4 went." in html  # their own answer's note
     assert "SECRET" not in html  # police internal notes
     assert "citizen@example.org" not in html  # the reporter's contact is for the police only
-    assert action_forms(html) == ["partner_answer"]
+    assert action_forms(html) == ["partner_answer", "partner_resolve"]  # issue 11: the body resolves it
     login(client, officer)
     html = client.get(page(report.pk)).content.decode()
     assert "SECRET-TAKE-UP-NOTE" in html and "Crew 4 went." in html

@@ -93,7 +93,9 @@ def test_full_kmzb_path_with_timeline_and_public_answers(area):
     )
     assert report.status == Status.CONFIRMED and report.verified_at and report.due_at is None
     report = act(report, "hand_over", officer, partner_body=area["body"], internal_note="Please remove it")
-    assert report.status == Status.HANDED_OVER and report.partner_body == area["body"] and report.closed_at
+    # Handed over: still open, now the partner body's (issue 11: it closes when the body resolves it)
+    assert report.status == Status.HANDED_OVER and report.partner_body == area["body"]
+    assert report.closed_at is None and report.partner_due_at is not None
     report = act(report, "partner_answer", area["partner"], public_answer="Removed on Monday.")
     assert report.public_answer == "Removed on Monday."
     actions = list(report.events.order_by("pk").values_list("action", "from_status", "to_status"))

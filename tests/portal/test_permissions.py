@@ -29,6 +29,10 @@ MATRIX = {
     ("incidents.answer_report", "own"): {roles.PARTNER_BODY},
     ("incidents.answer_report", "other"): set(),
     ("incidents.answer_report", "taken_back"): set(),
+    ("incidents.resolve_report", "own"): {roles.PARTNER_BODY},
+    ("incidents.resolve_report", "other"): set(),
+    ("incidents.resolve_report", "taken_back"): set(),
+    ("incidents.resolve_report", "resolved"): set(),  # once only
     ("incidents.view_queue", None): {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY},
     ("incidents.view_unit_dashboard", None): {roles.COORDINATOR},
     ("incidents.export_reports", None): {roles.OFFICER, roles.COORDINATOR},
@@ -86,6 +90,7 @@ OBJECT_KIND = {
     "incidents.act_on_report": "report",
     "incidents.coordinate_report": "report",
     "incidents.answer_report": "report",
+    "incidents.resolve_report": "report",
     "workshops.nominate": "municipality",
     "workshops.change_offer": "offer",
     "projects.submit_proposal": "municipality",
@@ -165,6 +170,16 @@ def users(world, make_user):
             district=district,
             partner_body=own_b,
             status=Status.VERIFYING,
+            **common,
+        ),
+        # Handed over to the users' body, which has marked it resolved
+        "resolved": Report.objects.create(
+            token_hash="d",
+            police_unit=own_u,
+            district=district,
+            partner_body=own_b,
+            status=Status.HANDED_OVER,
+            partner_resolved_at=timezone.now(),
             **common,
         ),
     }

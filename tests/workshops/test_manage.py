@@ -176,3 +176,23 @@ def test_back_to_the_list_keeps_its_filters(client, organiser, workshop, people)
         reverse("workshops:manage_registration_cancel", args=[people[0].pk]), {"next": back, "confirm": "1"}
     )
     assert response["Location"] == back
+
+
+@pytest.mark.parametrize("field", ["registration_opens_at", "offers_close_at", "held_on"])
+def test_a_year_one_date_is_refused_and_the_workshop_stays_readable(client, organiser, workshop, field):
+    """The hostile run typed year 1 into the organiser's edit form: it was saved, and on PostgreSQL every page
+    that reads the workshop answered 500 from then on."""
+    from workshops.forms import WorkshopForm
+
+    form = WorkshopForm(instance=workshop)
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    data[field] = "0001-01-01" if field == "held_on" else "0001-01-01T00:00"
+    before = getattr(workshop, field)
+    client.force_login(organiser)
+    response = client.post(reverse("workshops:manage_workshop_edit", args=[workshop.pk]), data)
+    assert response.status_code == 200  # the form again, with the error; not saved
+    assert "Enter a date between the years" in response.content.decode()
+    workshop.refresh_from_db()
+    assert getattr(workshop, field) == before
+    assert client.get(reverse("workshops:manage_registrations", args=[workshop.pk])).status_code == 200

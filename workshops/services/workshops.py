@@ -1,7 +1,10 @@
 """Initiatives and workshops: the demo's and the admin's upserts, the organiser's changes."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.services import activity_log, row_upsert
@@ -10,6 +13,25 @@ from .. import selectors
 from ..models import Initiative, Registration, Workshop
 from .common import authorize
 from .registrations import waitlist_promote
+
+# A workshop's day and windows lie within this many years of today: a date typed as year 1 was saved and then
+# broke every page that reads the workshop (PostgreSQL keeps it as a year BC that Python cannot load).
+WORKSHOP_YEARS = 10
+DATE_FIELDS = ("held_on", "registration_opens_at", "registration_closes_at", "offers_close_at")
+
+
+def _date_errors(workshop: Workshop) -> dict:
+    today = timezone.localdate()
+    earliest, latest = today.year - WORKSHOP_YEARS, today.year + WORKSHOP_YEARS
+    errors = {}
+    for name in DATE_FIELDS:
+        value = getattr(workshop, name, None)
+        if isinstance(value, datetime.date) and not earliest <= value.year <= latest:
+            errors[name] = _("Enter a date between the years %(earliest)d and %(latest)d.") % {
+                "earliest": earliest,
+                "latest": latest,
+            }
+    return errors
 
 
 @transaction.atomic
@@ -30,6 +52,8 @@ def workshop_update(*, workshop: Workshop, actor, **fields) -> tuple[Workshop, l
         locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
         for name, value in fields.items():
             setattr(locked, name, value)
+        if errors := _date_errors(locked):
+            raise ValidationError(errors)
         locked.full_clean()
         errors = {}
         for partner, field in ((False, "capacity"), (True, "partner_seats")):
