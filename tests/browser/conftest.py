@@ -88,3 +88,13 @@ def console_errors(page):
 def offline_tiles(context):
     """Abort every map tile request: the machine is offline and the tests must not depend on the network."""
     context.route(TILES, lambda route: route.abort())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_map_extent():
+    """The maps open on the served area, which the portal caches for minutes: a browser test's area is not the
+    one an earlier test cached (a stale extent put the report form's map somewhere else, and the click outside
+    the test's district)."""
+    from tests.incidents.citizen_helpers import forget_served_extent
+
+    forget_served_extent()

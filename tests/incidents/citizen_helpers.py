@@ -69,7 +69,7 @@ def forget_served_extent() -> None:
     last one's."""
     from incidents.selectors import report_area_cache_key, served_extent_cache_key
 
-    cache.delete_many([served_extent_cache_key(country) for country in Country.values])
+    cache.delete_many([served_extent_cache_key(country) for country in (None, *Country.values)])
     cache.delete(report_area_cache_key())
 
 
