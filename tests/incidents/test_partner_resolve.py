@@ -87,6 +87,7 @@ def test_handed_over_report_waits_in_the_partner_queue_with_a_deadline_until_the
 
     # The public tracking page: still "handed over", and the body's answer signed by the body
     client.logout()
+    client.cookies["django_language"] = "en"
     html = client.get(f"/reports/track/{token}/").content.decode()
     assert 'data-status="handed_over"' in html
     assert "The partner body resolved the report." in html and "· MP Domažlice" in html and ANSWER in html
