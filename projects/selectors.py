@@ -315,7 +315,7 @@ def report_evidence(*, municipality: Municipality, now: datetime | None = None) 
     rows = incident_selectors.report_counts_for_municipality(municipality=municipality, since=since)
     return {
         "since": since.date().isoformat(),
-        "until": now.date().isoformat(),
+        "until": timezone.localdate(now).isoformat(),
         "total": sum(row["total"] for row in rows),
         "rows": rows,
     }
@@ -427,7 +427,9 @@ def proposal_problems_by_field(*, proposal: Proposal, now: datetime | None = Non
             NON_FIELD_ERRORS,
             _("The call closed for submissions on %(date)s.") % {"date": call.closes_at.date()},
         )
-    if not is_member_on(programme=call.programme, municipality=proposal.municipality, day=now.date()):
+    if not is_member_on(
+        programme=call.programme, municipality=proposal.municipality, day=timezone.localdate(now)
+    ):
         add(NON_FIELD_ERRORS, _("Only member towns of the programme can submit proposals."))
     return problems
 

@@ -48,7 +48,7 @@ def decision_record(
     resolution_number = (resolution_number or "").strip()
     if not resolution_number:
         raise ValidationError({"resolution_number": _("Give the number of the council's resolution.")})
-    if resolved_on is None or resolved_on > now.date():
+    if resolved_on is None or resolved_on > timezone.localdate(now):
         raise ValidationError(
             {"resolved_on": _("Give the date of the resolution; it cannot be in the future.")}
         )

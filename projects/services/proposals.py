@@ -76,7 +76,9 @@ def proposal_create(
     closes. The start form's ``submission_key``: a double click gives the draft the first click made."""
     now = now or timezone.now()
     require(actor, "projects.submit_proposal", municipality)
-    if not selectors.is_member_on(programme=call.programme, municipality=municipality, day=now.date()):
+    if not selectors.is_member_on(
+        programme=call.programme, municipality=municipality, day=timezone.localdate(now)
+    ):
         raise ValidationError(_("Only member towns of the programme can submit proposals."))
     if now >= call.closes_at:
         raise ValidationError(_("This call is closed."))

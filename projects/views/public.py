@@ -102,7 +102,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_propose = bool(
         town_staff
         and now < call.closes_at
-        and selectors.is_member_on(programme=call.programme, municipality=town, day=now.date())
+        and selectors.is_member_on(programme=call.programme, municipality=town, day=timezone.localdate(now))
     )
     context = {
         "call": call,

@@ -1,5 +1,7 @@
 """The proposal workflow as data, and the one service that applies it."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -152,3 +154,39 @@ def test_the_towns_history_leaves_the_commissions_notes_out(call, town, staff, m
         (TRANSITIONS["not_recommend"].public_label, "", None),  # the commission's note stays with the staff
         (TRANSITIONS["reject"].public_label, f"Resolution R 5/26 of {date.today()}", None),
     ]
+
+
+@pytest.mark.django_db
+def test_a_decision_dated_today_is_accepted_just_after_midnight_in_the_portals_time_zone(call, town, manager):
+    """00:30 in Prague is still yesterday in UTC: the council's resolution dated today is not "in the future"
+    (the service compared with the UTC date and refused it for an hour every night)."""
+    import datetime as dt
+
+    import time_machine
+
+    proposal = make_proposal(call, town, status=Status.IN_REVIEW)
+    Proposal.objects.filter(pk=proposal.pk).update(review_count=1)
+    meeting = services.meeting_create(call=call, actor=manager, held_on=call.opens_at.date())
+    services.meeting_save_items(
+        meeting=meeting, actor=manager, items={meeting.items.get().pk: {"recommend": False, "note": ""}}
+    )
+    services.meeting_close(meeting=meeting, actor=manager)
+    just_after_midnight = dt.datetime(2026, 12, 8, 0, 30, tzinfo=ZoneInfo("Europe/Prague"))
+    with time_machine.travel(just_after_midnight, tick=False):
+        services.decision_record(
+            proposal=proposal,
+            actor=manager,
+            outcome="rejected",
+            resolution_number="R 6/26",
+            resolved_on=dt.date(2026, 12, 8),
+        )
+        with pytest.raises(ValidationError):  # tomorrow still is in the future
+            services.decision_record(
+                proposal=proposal,
+                actor=manager,
+                outcome="rejected",
+                resolution_number="R 7/26",
+                resolved_on=dt.date(2026, 12, 9),
+            )
+    proposal.refresh_from_db()
+    assert proposal.status == Status.REJECTED
