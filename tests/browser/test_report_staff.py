@@ -86,6 +86,7 @@ def _screenshot(page: Page, name: str) -> None:
 
 
 def _no_sideways_scroll(page: Page) -> None:
+    page.wait_for_load_state("load")  # after a click the URL changes before the style sheet is applied
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width} px wide"
 
