@@ -83,9 +83,9 @@ def test_organiser_overview_counts_equal_the_rows(
     new_context,
     live_server,
     make_user,
-    workshop,
+    workshop,  # noqa: F811 - the fixture imported above
     language,
-    viewport,  # noqa: F811
+    viewport,
 ):
     make_user(email="poradatel@example.org", roles=[roles.WORKSHOP_ORGANISER])
     colleague = make_user(email="kolega@example.org", roles=[roles.OFFICER])
@@ -173,10 +173,10 @@ def test_cancelling_asks_first_and_words_are_not_ambiguous(
     live_server,
     make_user,
     settings,
-    workshop,
+    workshop,  # noqa: F811 - the fixture imported above
     language,
     viewport,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path
     organiser = make_user(email="poradatel@example.org", roles=[roles.WORKSHOP_ORGANISER])
@@ -244,3 +244,67 @@ def test_cancelling_asks_first_and_words_are_not_ambiguous(
     assert withdraw and download
     assert withdraw.split()[0].casefold() != download.split()[0].casefold(), (withdraw, download)
     _fits(page, viewport)
+
+
+DEMO_ROLES = [
+    "officer",
+    "coordinator",
+    "partner",
+    "staff",
+    "organiser",
+    "commission",
+    "manager",
+    "methodologist",
+]
+NOT_A_PAGE = re.compile(r"\.(pdf|csv|geojson|json|ics|zip)(\?|$)|/export|/logout|/admin/|/download")
+TABLE_CONTROLS = ", ".join(
+    f"main table {control}" for control in ("a", "button", "input:not([type=hidden])", "select", "textarea")
+)
+
+
+def _table_controls_on_screen(page: Page, viewport: dict) -> int:
+    controls = page.locator(TABLE_CONTROLS)
+    shown = 0
+    for index in range(controls.count()):
+        control = controls.nth(index)
+        if control.evaluate("e => !!e.closest('[hidden], template, .js-only, details:not([open])')"):
+            continue
+        box = control.bounding_box()
+        label = control.evaluate("e => e.outerHTML.slice(0, 120)")
+        assert box is not None and box["width"] > 0, f"{page.url}: {label} is not shown"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] + 0.5, (
+            f"{page.url}: {label} at {box}"
+        )
+        shown += 1
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("language", "viewport"), [("pl", PHONE), ("cs", DESKTOP)], ids=["pl-phone", "cs-desktop"]
+)
+def test_every_role_s_work_pages_fit_with_every_table_action_on_screen(
+    new_context, live_server, settings, language, viewport
+):
+    """Each demo role logs in, lands on its work page and opens every page linked from "My work": no page
+    scrolls sideways and every link, button and field of their tables is on screen."""
+    settings.MFA_REQUIRED_ROLES = []  # the second factor has its own tests
+    call_command("seed_demo", verbosity=0)
+    visited, tables = 0, 0
+    for role in DEMO_ROLES:
+        page = _page(new_context, live_server, language, viewport)
+        _log_in(page, live_server, f"{role}@demo.okrsek.cz", DEMO_PASSWORD)
+        landing = page.url.removeprefix(live_server.url)
+        page.goto(live_server.url + "/my/")
+        links = page.locator("main a[href^='/']").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        paths = [landing, "/my/"] + [path for path in dict.fromkeys(links) if not NOT_A_PAGE.search(path)]
+        for path in paths[:14]:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, f"{role}: {path} answered {response.status}"
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            _fits(page, viewport)
+            tables += _table_controls_on_screen(page, viewport) > 0
+            visited += 1
+        page.context.close()
+    assert visited >= 3 * len(DEMO_ROLES) and tables >= 5, (visited, tables)
