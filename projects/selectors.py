@@ -13,6 +13,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from incidents import selectors as incident_selectors
@@ -314,7 +315,7 @@ def report_evidence(*, municipality: Municipality, now: datetime | None = None) 
     since = now - timedelta(days=365 * EVIDENCE_MONTHS // 12)
     rows = incident_selectors.report_counts_for_municipality(municipality=municipality, since=since)
     return {
-        "since": since.date().isoformat(),
+        "since": timezone.localdate(since).isoformat(),
         "until": timezone.localdate(now).isoformat(),
         "total": sum(row["total"] for row in rows),
         "rows": rows,
@@ -420,12 +421,14 @@ def proposal_problems_by_field(*, proposal: Proposal, now: datetime | None = Non
     if now < call.opens_at:
         add(
             NON_FIELD_ERRORS,
-            _("The call opens for submissions on %(date)s.") % {"date": call.opens_at.date()},
+            _("The call opens for submissions on %(date)s.")
+            % {"date": date_format(timezone.localdate(call.opens_at))},
         )
     elif now >= call.closes_at:
         add(
             NON_FIELD_ERRORS,
-            _("The call closed for submissions on %(date)s.") % {"date": call.closes_at.date()},
+            _("The call closed for submissions on %(date)s.")
+            % {"date": date_format(timezone.localdate(call.closes_at))},
         )
     if not is_member_on(
         programme=call.programme, municipality=proposal.municipality, day=timezone.localdate(now)

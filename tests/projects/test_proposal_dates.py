@@ -60,3 +60,27 @@ def test_a_project_ending_at_the_window_s_last_day_can_start(call, town, staff, 
     approve(Proposal.objects.get(pk=proposal.pk), Decimal("80000"))
     services.proposal_transition(proposal=Proposal.objects.get(pk=proposal.pk), action="start", actor=manager)
     assert Proposal.objects.get(pk=proposal.pk).final_report_due_on == last_day + timedelta(days=60)
+
+
+def test_the_closed_call_message_gives_the_portal_s_date_in_the_user_s_format(call, town, staff):
+    """A call closing at 00:30 on 1 January in Prague closed at 23:30 on 31 December UTC: the message gives
+    the Prague date (the UTC one was a day early), written as the language writes dates."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import translation
+
+    from projects import selectors
+
+    proposal = _new(call, town, staff)
+    call.closes_at = datetime(call.year + 1, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Prague"))
+    call.save(update_fields=["closes_at"])
+    call.refresh_from_db()  # as read from the database: in UTC
+    proposal.call = call
+    after = call.closes_at + timedelta(hours=1)
+    with translation.override("cs"):
+        problems = selectors.proposal_problems(proposal=proposal, now=after)
+    assert f"Příjem žádostí ve výzvě skončil 1. ledna {call.year + 1}." in problems, problems
+    with translation.override("en"):
+        problems = selectors.proposal_problems(proposal=proposal, now=after)
+    assert f"The call closed for submissions on 1 January {call.year + 1}." in problems, problems
