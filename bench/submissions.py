@@ -249,7 +249,8 @@ def main() -> None:
     try:
         cookie, token = _csrf()
         counter = iter(range(10**9))
-        sources = iter(range(10**9))  # never the same loopback address twice in a run
+        # Never the same loopback address twice in a run, nor (most likely) in the last day's runs
+        sources = iter(range(secrets.randbelow(15 * 10**6), 10**9))
 
         def open311_body():
             x, y = points[next(counter) % len(points)]

@@ -286,7 +286,13 @@ def context_encode(value: Any) -> Any:
     as ISO 8601, other values as they are. Lazy translations and other objects are refused: render them in
     the recipient's language in the template, or pass plain values."""
     if isinstance(value, models.Model):
-        return {_MODEL: value._meta.label_lower, "pk": value.pk}
+        # The related rows the caller had loaded are read with it again, in one query
+        related = [
+            f.name
+            for f in value._meta.concrete_fields
+            if f.many_to_one and f.is_cached(value) and getattr(value, f.attname) is not None
+        ]
+        return {_MODEL: value._meta.label_lower, "pk": value.pk, "related": related}
     if isinstance(value, datetime):
         return {_DATETIME: value.isoformat()}
     if isinstance(value, dict):
@@ -303,7 +309,8 @@ def context_decode(value: Any) -> Any:
     and the email is retried, then given up like one that could not be sent)."""
     if isinstance(value, dict):
         if _MODEL in value:
-            return apps.get_model(value[_MODEL])._default_manager.get(pk=value["pk"])
+            manager = apps.get_model(value[_MODEL])._default_manager
+            return manager.select_related(*value.get("related", ())).get(pk=value["pk"])
         if _DATETIME in value:
             return datetime.fromisoformat(value[_DATETIME])
         return {key: context_decode(item) for key, item in value.items()}
@@ -312,16 +319,15 @@ def context_decode(value: Any) -> Any:
     return value
 
 
-def _render_now(notification: Notification) -> None:
-    """Render a row queued with ``render_later`` and keep the texts in it: a retry sends the same email."""
+def _render_now(notification: Notification) -> dict[str, Any]:
+    """Render a row queued with ``render_later``: the texts to keep in it with the attempt's outcome (a retry
+    then sends the same email)."""
     subject, body_text, body_html = _render(
         notification.kind, notification.language, context_decode(notification.context)
     )
     notification.subject, notification.body_text, notification.body_html = subject[:255], body_text, body_html
     notification.context = None
-    Notification.objects.filter(pk=notification.pk).update(
-        subject=notification.subject, body_text=body_text, body_html=body_html, context=None
-    )
+    return {"subject": notification.subject, "body_text": body_text, "body_html": body_html, "context": None}
 
 
 def _enqueue_send_many(ids: list[int]) -> None:
@@ -416,9 +422,10 @@ def notification_send(*, notification_id: int) -> bool:
     if claimed != 1:
         return False
     notification = Notification.objects.get(pk=notification_id)
+    rendered: dict[str, Any] = {}  # kept with the outcome of the attempt, in the same UPDATE
     try:
         if notification.context is not None:
-            _render_now(notification)
+            rendered = _render_now(notification)
     except Exception as exc:  # noqa: BLE001 - retried like a transport error, then given up
         _attempt_failed(notification, exc)
         return False
@@ -436,20 +443,21 @@ def notification_send(*, notification_id: int) -> bool:
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - any transport error is retried
-        _attempt_failed(notification, exc)
+        _attempt_failed(notification, exc, rendered)
         return False
     Notification.objects.filter(pk=notification.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error="", **rendered
     )
     return True
 
 
-def _attempt_failed(notification: Notification, exc: Exception) -> None:
+def _attempt_failed(notification: Notification, exc: Exception, rendered: dict | None = None) -> None:
     failed = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
     Notification.objects.filter(pk=notification.pk).update(
         status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
         next_attempt_at=timezone.now() + _backoff(notification.attempts),
         last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        **(rendered or {}),
     )
     logger.warning("Notification %s failed (attempt %s): %s", notification.pk, notification.attempts, exc)
 
