@@ -20,8 +20,11 @@ Every submission is still routed, rate-limited, timed and notified: the outbox r
 task is queued to the broker (REDIS_URL); ``--worker`` also runs one Celery worker that renders and sends the
 emails (to Django's dummy backend) on the same two cores. The statements of one submission of each kind are
 counted in-process with the same code (Django's test client; BEGIN/COMMIT and savepoints not counted).
-Prints a Markdown table with req/s, the status codes, the median and 95th percentile latency and the load
-average; results go into docs/performance.md by hand.
+Prints a Markdown table with req/s, the status codes, the median and 95th percentile latency, the load
+average, and the CPU time per submission of gunicorn (master and workers) and of the PostgreSQL backends
+serving the database (from /proc): on a machine shared with other work, req/s fall with the load, the CPU
+time per submission much less; 2 000 ms ÷ (both) estimates the submissions per second of 2 idle cores.
+Results go into docs/performance.md by hand.
 """
 
 import argparse
@@ -165,6 +168,39 @@ def _address(n: int) -> tuple[str, int]:
     return f"127.{n // 62500 % 250 + 1}.{n // 250 % 250 + 1}.{n % 250 + 1}", 0
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (gone ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def _server_pids(master: int) -> list[int]:
+    """gunicorn's master and workers."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [master, *map(int, children)]
+
+
+def _database_pids() -> list[int]:
+    """The PostgreSQL backends serving this database, this process's own left out (persistent connections:
+    the web workers' backends stay the same during a run). Empty on SpatiaLite."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
 def _csrf() -> tuple[str, str]:
     """The CSRF cookie and the form's token from one GET of the report form."""
     conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
@@ -298,10 +334,17 @@ def main() -> None:
             for concurrency in args.concurrency:
                 for kind, (path, body, headers, source) in kinds.items():
                     load = Load(path, body, headers, concurrency, args.seconds, source)
+                    pids = _server_pids(server.pid)
+                    load_pids = [*pids, *_database_pids()]
+                    cpu_before = (_cpu_seconds(pids), _cpu_seconds(load_pids))
                     elapsed = load.run()
+                    load_pids = sorted({*load_pids, *_database_pids()})
+                    cpu = (_cpu_seconds(pids) - cpu_before[0], _cpu_seconds(load_pids) - cpu_before[1])
                     done = len(load.latencies)
                     ok = load.statuses.get(201 if kind == "open311" else 302, 0)
                     latencies = sorted(load.latencies)
+                    app_ms = cpu[0] * 1000 / max(ok, 1)
+                    db_ms = (cpu[1] - cpu[0]) * 1000 / max(ok, 1)
                     rows.append(
                         (
                             kind,
@@ -311,6 +354,8 @@ def main() -> None:
                             statistics.median(latencies) * 1000,
                             latencies[int(0.95 * (done - 1))] * 1000,
                             os.getloadavg()[0],
+                            app_ms,
+                            db_ms,
                         )
                     )
                     print(f"  {kind} c={concurrency}: {ok / elapsed:.1f}/s", file=sys.stderr, flush=True)
@@ -321,12 +366,15 @@ def main() -> None:
     engine = "PostGIS" if connection.vendor == "postgresql" else "SpatiaLite"
     print(f"{engine}; gunicorn 2 sync workers, DEBUG=0; worker {'on' if args.worker else 'off'}; ", end="")
     print(f"{os.cpu_count()} CPUs; load average at the end {os.getloadavg()[0]:.2f}\n")
-    print("| submission | c | submissions/s | statuses | median ms | p95 ms | load avg | statements |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|")
-    for kind, concurrency, rate, statuses, median, p95, load in rows:
+    print(
+        "| submission | c | submissions/s | statuses | median ms | p95 ms | load avg | statements "
+        "| CPU ms: gunicorn | CPU ms: PostgreSQL | /s on 2 idle cores |"
+    )
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for kind, concurrency, rate, statuses, median, p95, load, app_ms, db_ms in rows:
         print(
             f"| {kind} | {concurrency} | {rate:.1f} | {statuses} | {median:.1f} | {p95:.1f} | {load:.2f} | "
-            f"{counts[kind]} |"
+            f"{counts[kind]} | {app_ms:.2f} | {db_ms:.2f} | {2000 / (app_ms + db_ms):.0f} |"
         )
 
 
