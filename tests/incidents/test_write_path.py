@@ -237,3 +237,21 @@ def test_four_sweepers_at_once_act_and_notify_exactly_once(place):
     assert ReportEvent.objects.filter(action="take_up_overdue").count() == len(reports)
     assert ActivityLog.objects.filter(verb="report.take_up_overdue").count() == len(reports)
     assert _emails("incident_overdue") == ["coordinator@example.org"] * 60 + ["officer@example.org"] * 60
+
+
+@pytest.mark.django_db
+def test_an_api_key_is_touched_at_most_once_a_minute_without_a_statement_in_between(
+    area, django_assert_num_queries
+):
+    from incidents.open311.services import api_key_create, api_key_touch
+
+    key, _secret = api_key_create(name="Civic app")
+    start = timezone.now()
+    with django_assert_num_queries(1):
+        api_key_touch(api_key=key, now=start)  # first use: written
+    with django_assert_num_queries(0):
+        api_key_touch(api_key=key, now=start + timedelta(seconds=59))  # the key as read says: just now
+    with django_assert_num_queries(1):
+        api_key_touch(api_key=key, now=start + timedelta(seconds=61))
+    key.refresh_from_db()
+    assert key.last_used_at == start + timedelta(seconds=61)
