@@ -75,7 +75,9 @@ def _deadline_steps(
     ahead: timedelta = REMINDER_BEFORE,
 ) -> tuple[Step, ...]:
     def context(report):
-        return {"report": report, "staff_url": selectors.staff_url(report)}
+        # Rendered by the worker: the deadline and its time as they were when the step ran (the report may
+        # be taken up, or its deadline moved, before the email leaves); the staff link comes from the pk
+        return {"report": report, "deadline": name, "due_at": getattr(report, field)}
 
     return (
         Step(
@@ -88,6 +90,7 @@ def _deadline_steps(
                     to=lambda reports: recipients(reports, coordinators=True),
                     key=_due_key(field, f"{name}_overdue"),
                     context=context,
+                    render_later=True,
                 ),
             ),
         ),
@@ -103,6 +106,7 @@ def _deadline_steps(
                     to=lambda reports: recipients(reports, coordinators=False),
                     key=_due_key(field, f"{name}_reminder"),
                     context=context,
+                    render_later=True,
                 ),
             ),
         ),

@@ -58,12 +58,13 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["to_email", "subject"]
     # The texts carry private links (a report's tracking page, a registration's page): their tokens are
     # masked here; the row itself is deleted once the email is delivered (retention "portal.outbox").
-    exclude = ["body_text", "body_html", "attachments"]
+    # (an email the worker has not rendered yet keeps its links in ``context``: not shown)
+    exclude = ["body_text", "body_html", "attachments", "context"]
     readonly_fields = [
         *(
             f.name
             for f in Notification._meta.fields
-            if f.name not in {"body_text", "body_html", "attachments"}
+            if f.name not in {"body_text", "body_html", "attachments", "context"}
         ),
         "text_masked",
         "html_masked",

@@ -95,6 +95,9 @@ class BulkNotify:
     to: Callable[[list], Mapping[Any, Iterable]]
     key: Callable[[Any, Any], str]  # (obj, recipient) → dedup key
     context: Callable[[Any], dict] = lambda obj: {}
+    # Rendered by the worker (``notifications_queue_many(render_later=True)``): the sweep writes what to
+    # render; the context holds as values whatever must read as it was when the step ran
+    render_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -377,5 +380,5 @@ def _act(deadline: Deadline, step: Step, ids: list, now: datetime) -> int:
                         "dedup_key": notify.key(obj, recipient),
                     }
                 )
-        notifications_queue_many(items)
+        notifications_queue_many(items, render_later=notify.render_later)
     return len(objs)

@@ -192,7 +192,8 @@ class ActivityLog(models.Model):
 
 class Notification(models.Model):
     """An email in the outbox: written in the same transaction as the change it tells about, rendered in the
-    recipient's language at that moment, sent later by a Celery task and retried with back-off."""
+    recipient's language (at that moment, or by the worker before the first attempt when ``context`` is
+    set), sent later by a Celery task and retried with back-off."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting")
@@ -217,6 +218,9 @@ class Notification(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # Files sent with the email: [{"filename", "content_type", "content_b64"}] (e.g. an .ics invitation)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Rendered by the worker, not the request: what to render the kind's templates with (model rows by
+    # reference, ``services.context_encode``); None once rendered (subject and texts are then the email).
+    context = models.JSONField(_("context to render"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)

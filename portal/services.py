@@ -8,9 +8,10 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -63,6 +64,23 @@ def activity_log_many(
             at=at,
         )
         for target in targets
+    )
+
+
+def activity_logs(*, entries: Iterable[tuple[str, models.Model, dict]], actor=None, at=None) -> None:
+    """Record several (verb, target, data) entries with one insert (a submission and its channel)."""
+    at = at or timezone.now()
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    ActivityLog.objects.bulk_create(
+        ActivityLog(
+            actor=actor,
+            verb=verb,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=str(target.pk),
+            data=data,
+            at=at,
+        )
+        for verb, target, data in entries
     )
 
 
@@ -212,17 +230,32 @@ def notification_queue(
     )
 
 
-def notifications_queue_many(items: list[dict[str, Any]]) -> int:
-    """Put many emails into the outbox with one insert (the deadline sweeps). Each item has the arguments
-    of ``notification_queue`` (``kind``, ``to_email``, ``context``, ``recipient``, ``language``,
-    ``dedup_key``); an item whose ``dedup_key`` is already in the outbox is skipped. One send task is queued
-    after commit for the lot. Returns how many items were given."""
+def notifications_queue_many(
+    items: list[dict[str, Any]], *, render_later: bool = False, new_keys: bool = False
+) -> int:
+    """Put many emails into the outbox with one insert (submissions, the deadline sweeps). Each item has
+    the arguments of ``notification_queue`` (``kind``, ``to_email``, ``context``, ``recipient``,
+    ``language``, ``dedup_key``). Returns how many items were given.
+
+    ``render_later``: the row keeps what to render (``context_encode``: model rows by reference, so that
+    the request or the sweep renders nothing) and the worker renders it, in the language decided here,
+    right before the first attempt (``notification_send``). The templates then read the rows as they are
+    when the email leaves, seconds later: put whatever must be as it was now into the context as values.
+
+    An item whose ``dedup_key`` is already in the outbox is skipped, and one sweep of the outbox is queued
+    after commit. ``new_keys``: the keys cannot be in the outbox yet (they name a row written in this
+    transaction): a plain insert, whose rows are sent by one task queued after commit."""
     if not items or _muted.get():
         return 0
     rows = []
     for item in items:
         language = _language_for(item.get("recipient"), item.get("language"))
-        subject, body_text, body_html = _render(item["kind"], language, item.get("context") or {})
+        context = item.get("context") or {}
+        if render_later:
+            texts = {"subject": "", "body_text": "", "body_html": "", "context": context_encode(context)}
+        else:
+            subject, body_text, body_html = _render(item["kind"], language, context)
+            texts = {"subject": subject[:255], "body_text": body_text, "body_html": body_html}
         rows.append(
             Notification(
                 kind=item["kind"],
@@ -230,14 +263,80 @@ def notifications_queue_many(items: list[dict[str, Any]]) -> int:
                 recipient=item.get("recipient"),
                 language=language,
                 dedup_key=item.get("dedup_key"),
-                subject=subject[:255],
-                body_text=body_text,
-                body_html=body_html,
+                **texts,
             )
         )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(_enqueue_send_due)
+    if new_keys:
+        created = Notification.objects.bulk_create(rows)
+        ids = [row.pk for row in created if row.pk is not None]
+        transaction.on_commit(lambda: _enqueue_send_many(ids) if ids else _enqueue_send_due())
+    else:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        transaction.on_commit(_enqueue_send_due)
     return len(rows)
+
+
+# --- what the worker renders: model rows by reference, datetimes, plain JSON -----------------------------
+
+_MODEL, _DATETIME = "$model", "$datetime"
+
+
+def context_encode(value: Any) -> Any:
+    """A template context as JSON: a model row as a reference to it (the worker reads it again), a datetime
+    as ISO 8601, other values as they are. Lazy translations and other objects are refused: render them in
+    the recipient's language in the template, or pass plain values."""
+    if isinstance(value, models.Model):
+        # The related rows the caller had loaded are read with it again, in one query
+        related = [
+            f.name
+            for f in value._meta.concrete_fields
+            if f.many_to_one and f.is_cached(value) and getattr(value, f.attname) is not None
+        ]
+        return {_MODEL: value._meta.label_lower, "pk": value.pk, "related": related}
+    if isinstance(value, datetime):
+        return {_DATETIME: value.isoformat()}
+    if isinstance(value, dict):
+        return {str(key): context_encode(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [context_encode(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"{type(value).__name__} cannot be kept in the outbox to render later")
+
+
+def context_decode(value: Any) -> Any:
+    """``context_encode`` undone: referenced rows are read again (a row deleted since raises DoesNotExist,
+    and the email is retried, then given up like one that could not be sent)."""
+    if isinstance(value, dict):
+        if _MODEL in value:
+            manager = apps.get_model(value[_MODEL])._default_manager
+            return manager.select_related(*value.get("related", ())).get(pk=value["pk"])
+        if _DATETIME in value:
+            return datetime.fromisoformat(value[_DATETIME])
+        return {key: context_decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [context_decode(item) for item in value]
+    return value
+
+
+def _render_now(notification: Notification) -> dict[str, Any]:
+    """Render a row queued with ``render_later``: the texts to keep in it with the attempt's outcome (a retry
+    then sends the same email)."""
+    subject, body_text, body_html = _render(
+        notification.kind, notification.language, context_decode(notification.context)
+    )
+    notification.subject, notification.body_text, notification.body_html = subject[:255], body_text, body_html
+    notification.context = None
+    return {"subject": notification.subject, "body_text": body_text, "body_html": body_html, "context": None}
+
+
+def _enqueue_send_many(ids: list[int]) -> None:
+    from .tasks import notifications_send
+
+    try:
+        notifications_send.delay(ids)
+    except Exception:  # noqa: BLE001 - broker down: the beat sweep sends them later, the rows are safe
+        logger.exception("Could not queue notifications %s; the sweep will send it", ids)
 
 
 def _enqueue_send_due() -> None:
@@ -323,6 +422,13 @@ def notification_send(*, notification_id: int) -> bool:
     if claimed != 1:
         return False
     notification = Notification.objects.get(pk=notification_id)
+    rendered: dict[str, Any] = {}  # kept with the outcome of the attempt, in the same UPDATE
+    try:
+        if notification.context is not None:
+            rendered = _render_now(notification)
+    except Exception as exc:  # noqa: BLE001 - retried like a transport error, then given up
+        _attempt_failed(notification, exc)
+        return False
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
@@ -337,18 +443,28 @@ def notification_send(*, notification_id: int) -> bool:
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - any transport error is retried
-        failed = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
-        Notification.objects.filter(pk=notification.pk).update(
-            status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
-            next_attempt_at=timezone.now() + _backoff(notification.attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        logger.warning("Notification %s failed (attempt %s): %s", notification.pk, notification.attempts, exc)
+        _attempt_failed(notification, exc, rendered)
         return False
     Notification.objects.filter(pk=notification.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error="", **rendered
     )
     return True
+
+
+def _attempt_failed(notification: Notification, exc: Exception, rendered: dict | None = None) -> None:
+    failed = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
+        next_attempt_at=timezone.now() + _backoff(notification.attempts),
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        **(rendered or {}),
+    )
+    logger.warning("Notification %s failed (attempt %s): %s", notification.pk, notification.attempts, exc)
+
+
+def notifications_send(*, notification_ids: list[int]) -> int:
+    """Send these notifications (a submission's emails, queued as one task); returns how many were sent."""
+    return sum(notification_send(notification_id=pk) for pk in notification_ids)
 
 
 STALE_SENDING = timedelta(minutes=15)

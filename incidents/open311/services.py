@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from portal.models import PoliceUnit
 from portal.services import activity_log
 
-from ..models import ApiKey, Category, RateCounter, Report, ReportEvent
-from ..selectors import Route
-from ..services import rate_counter_hit, report_submit
+from ..models import ApiKey, Category, RateCounter, Report
+from ..selectors import Route, report_route
+from ..services import Channel, rate_counter_hit, report_submit
 from .selectors import api_key_hash
 
 KEY_PREFIX = "okr_"
@@ -86,8 +86,11 @@ def api_key_update(*, api_key: ApiKey, actor=None, changed: list[str] | tuple = 
 
 
 def api_key_touch(*, api_key: ApiKey, now: datetime | None = None) -> None:
-    """Record that the key was used: at most one write a minute per key, whatever the traffic."""
+    """Record that the key was used: at most one write a minute per key, whatever the traffic; no statement
+    at all while the key as read says it was used less than a minute ago."""
     now = now or timezone.now()
+    if api_key.last_used_at is not None and now - TOUCH_EVERY <= api_key.last_used_at <= now:
+        return
     updated = ApiKey.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY), pk=api_key.pk
     ).update(last_used_at=now)
@@ -114,7 +117,7 @@ def api_key_rate_check(*, api_key: ApiKey, now: datetime | None = None) -> RateL
 
 
 def _submission_note(
-    *, api_key: ApiKey, report: Report, address_string: str, located_by_address: bool, media_url: str
+    *, api_key: ApiKey, address_string: str, located_by_address: bool, media_url: str
 ) -> str:
     lines = [_("Submitted through the Open311 API by “%(client)s”.") % {"client": api_key.name}]
     if address_string and located_by_address:
@@ -153,38 +156,38 @@ def open311_report_submit(
     submitted event then names the client and what the API received but the report model does not keep (the
     address as typed, the media URL), for the police only. ``route``: the point's route, when the caller
     has looked it up already (the jurisdiction check). Raises ValidationError like ``report_submit``."""
-    with transaction.atomic():
-        report, token = report_submit(
-            category=category,
-            point=point,
-            description=description,
-            occurred_at=occurred_at,
-            attachments=attachments,
-            reporter_email=reporter_email,
-            language=language,
-            ip=ip,
-            route=route,
-            now=now,
+    route = route or report_route(point=point)
+    unit = route.police_unit
+    with translation.override(UNIT_LANGUAGES.get(getattr(unit, "country", ""), settings.LANGUAGE_CODE)):
+        note = _submission_note(
+            api_key=api_key,
+            address_string=address_string,
+            located_by_address=located_by_address,
+            media_url=media_url,
         )
-        unit = report.police_unit
-        with translation.override(UNIT_LANGUAGES.get(getattr(unit, "country", ""), settings.LANGUAGE_CODE)):
-            note = _submission_note(
-                api_key=api_key,
-                report=report,
-                address_string=address_string,
-                located_by_address=located_by_address,
-                media_url=media_url,
-            )
-        ReportEvent.objects.filter(report=report, action="submitted").update(
-            internal_note=note,
-            data={
-                "channel": "open311",
-                "api_key": api_key.pk,
-                "client": api_key.name,
-                "address_string": address_string,
-                "located_by_address": located_by_address,
-                "media_url": media_url,
-            },
-        )
-        activity_log(verb="open311.report_submitted", target=report, api_key=api_key.pk, client=api_key.name)
-    return report, token
+    channel = Channel(
+        note=note,
+        data={
+            "channel": "open311",
+            "api_key": api_key.pk,
+            "client": api_key.name,
+            "address_string": address_string,
+            "located_by_address": located_by_address,
+            "media_url": media_url,
+        },
+        log=[("open311.report_submitted", {"api_key": api_key.pk, "client": api_key.name})],
+    )
+    # One transaction: the report, its submitted event with the channel's note, both log entries, the emails
+    return report_submit(
+        category=category,
+        point=point,
+        description=description,
+        occurred_at=occurred_at,
+        attachments=attachments,
+        reporter_email=reporter_email,
+        language=language,
+        ip=ip,
+        route=route,
+        channel=channel,
+        now=now,
+    )

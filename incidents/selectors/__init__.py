@@ -32,6 +32,7 @@ from .for_other_apps import districts_of_municipalities, report_counts_for_munic
 from .geo import haversine_m
 from .people import (
     district_default_officer,
+    new_report_police,
     partner_body_names,
     partner_body_staff,
     person_name,
@@ -105,6 +106,7 @@ __all__ = [
     "category_by_code",
     "district_at",
     "district_default_officer",
+    "new_report_police",
     "districts_of_municipalities",
     "haversine_m",
     "map_cluster_cell",

@@ -1,7 +1,7 @@
 """People: who is responsible for a report, who hears of it, whom a report can be passed to."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal import roles
 from portal.models import PartnerBody, PoliceUnit
@@ -19,6 +19,35 @@ def person_name(user) -> str:
 def district_default_officer(*, district: District):
     """The district's first responsible officer (by id), or None: the unit's coordinators then pick it up."""
     return district.officers.filter(is_active=True).order_by("pk").first()
+
+
+def new_report_police(*, district: District | None, police_unit: PoliceUnit | None) -> tuple:
+    """(the officer a new report in ``district`` is assigned to, the police who hear of it) with one query:
+    the district's first active officer (``district_default_officer``), else nobody; it and the unit's
+    active coordinators hear of it, each once (``report_police_many(coordinators=True)`` of the new
+    report)."""
+    User = get_user_model()  # noqa: N806
+    officer = District.officers.through.objects.filter(
+        district_id=district.pk if district else None, user_id=OuterRef("pk")
+    )
+    coordinator = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=roles.COORDINATOR)
+    coordinates = Q(is_coordinator=True, profile__police_unit=police_unit) if police_unit else Q(pk__in=[])
+    people = list(
+        User.objects.filter(is_active=True)
+        .annotate(in_district=Exists(officer), is_coordinator=Exists(coordinator))
+        .filter(Q(in_district=True) | coordinates)
+        .select_related("profile")
+        .order_by("pk")
+    )
+    assignee = next((user for user in people if user.in_district), None)
+    coordinators = [
+        user
+        for user in people
+        if user is not assignee
+        and user.is_coordinator
+        and user.profile.police_unit_id == getattr(police_unit, "pk", None)
+    ]
+    return assignee, ([assignee] if assignee else []) + coordinators
 
 
 def report_police_many(reports, *, coordinators: bool) -> dict[int, list]:

@@ -7,6 +7,7 @@ from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from portal.models import Municipality, PoliceUnit
@@ -52,14 +53,39 @@ class Route:
 def report_route(*, point: Point) -> Route:
     """The one routing rule: a point inside an active district goes to that district's unit; elsewhere to
     the unit serving the municipality it lies in (the coordinators' unassigned queue); outside every served
-    municipality nowhere (``served`` is False). Two point-in-polygon queries, and one more outside every
-    district."""
-    district = district_at(point=point)
-    municipality = municipality_at(point=point)
+    municipality nowhere (``served`` is False). One point-in-polygon query inside a district (the district
+    with its unit and municipality, and the municipality at the point as a subquery); two outside (the
+    municipality at the point with the unit serving it)."""
+    at_point = Municipality.objects.filter(boundary__intersects=point).order_by("pk").values("pk")[:1]
+    district = (
+        District.objects.filter(active=True, area__intersects=point)
+        .select_related("police_unit", "municipality")
+        .defer("area", "municipality__boundary")
+        .annotate(municipality_at_point=Subquery(at_point))
+        .order_by("pk")
+        .first()
+    )
     if district is not None:
+        municipality_id = district.municipality_at_point
+        if municipality_id is None:
+            municipality = None
+        elif municipality_id == district.municipality_id:
+            municipality = district.municipality
+        else:  # a district drawn across a municipal boundary: the point's own municipality
+            municipality = Municipality.objects.defer("boundary").get(pk=municipality_id)
         return Route(district.police_unit, district, municipality)
-    unit = police_unit_serving(municipality=municipality) if municipality else None
-    return Route(unit, None, municipality)
+    # Outside every district: the municipality at the point with the unit serving it (lowest pk), in one
+    # query while the place is served; an unserved municipality is read on its own (it is refused)
+    link = (
+        PoliceUnit.municipalities.through.objects.filter(municipality_id=Subquery(at_point))
+        .select_related("policeunit", "municipality")
+        .defer("municipality__boundary")
+        .order_by("policeunit_id")
+        .first()
+    )
+    if link is not None:
+        return Route(link.policeunit, None, link.municipality)
+    return Route(None, None, Municipality.objects.filter(pk=Subquery(at_point)).defer("boundary").first())
 
 
 def places_search(*, query: str, limit: int = 8) -> list[dict]:

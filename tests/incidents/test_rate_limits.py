@@ -127,7 +127,7 @@ def test_a_form_that_crashes_counts_as_failed(citizen, settings, monkeypatch):
     def crash(uploads):
         raise RuntimeError("a decoder bug")
 
-    monkeypatch.setattr(services, "clean_documents_or_photos", crash)
+    monkeypatch.setattr(services.submit, "clean_documents_or_photos", crash)
     data = {**form_data(browser), "attachments": [upload("photo.jpg", jpeg())]}
     assert post(browser, data).status_code == 500
     monkeypatch.undo()
