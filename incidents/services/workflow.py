@@ -70,8 +70,9 @@ def report_transition(
     the report changed. Supporters who left an email hear of it like the reporter (``follow``).
 
     A report is handed over only to a body that serves its place (``selectors.hand_over_targets``),
-    whatever form the body came from."""
-    if partner_body is not None and not _serves(partner_body, report):
+    whatever form the body came from. Who may act is asked first: somebody who may not is told that, and
+    learns nothing about the bodies."""
+    if partner_body is not None and REPORT.may(actor, report, action) and not _serves(partner_body, report):
         raise ValidationError(
             {
                 "partner_body": _(

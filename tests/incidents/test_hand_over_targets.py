@@ -107,6 +107,19 @@ def test_the_service_refuses_a_body_that_does_not_serve_the_place(towns):
 
 
 @pytest.mark.django_db
+def test_somebody_who_may_not_hand_over_is_told_that_before_anything_about_the_bodies(towns):
+    from django.core.exceptions import PermissionDenied
+
+    report = confirmed(towns, ROKYCANY_POINT)
+    for outsider in (towns["other_coordinator"], towns["nobody"]):
+        for body in (towns["body"], towns["mp_rokycany"]):  # one that does not serve the place, one that does
+            with pytest.raises(PermissionDenied):
+                act(report, "hand_over", outsider, partner_body=body)
+    report.refresh_from_db()
+    assert report.status == Status.CONFIRMED and report.partner_body is None
+
+
+@pytest.mark.django_db
 def test_a_forged_form_choice_is_refused_with_the_form_kept(client, towns):
     report = confirmed(towns, ROKYCANY_POINT)
     login(client, towns["coordinator"])
