@@ -6,9 +6,19 @@ import re
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+DEADLINE = time.monotonic() + 10 * 60  # the whole run, whatever happens
+
+
+def left() -> float:
+    """Seconds left of the whole run."""
+    return DEADLINE - time.monotonic()
+
 
 PASSWORD = "okrsek-demo"  # noqa: S105 - the demo users' documented password
 ROLES = [
