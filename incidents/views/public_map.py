@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from portal.exports import Table, csv_response
+from portal.i18n import localized_with_language
 
 from .. import selectors
 from ..forms import BBOX_MAX_DEGREES, MapBoxForm, PublicReportFilterForm, PublicStatsFilterForm
@@ -40,7 +41,13 @@ def _page_number(value: str | None) -> int:
 
 def _public_labels() -> dict:
     """Names the map script shows: categories by code, statuses by code, group labels, a few words."""
-    categories = {c.code: {"name": c.name, "group": c.group} for c in selectors.public_categories()}
+    language = get_language()[:2]
+    categories = {}
+    for category in selectors.public_categories():
+        name, written_in = localized_with_language(category, "name", language)
+        categories[category.code] = {"name": name, "group": category.group}
+        if written_in != language:  # no name in the page's language: the script marks the fallback's
+            categories[category.code]["lang"] = written_in
     return {
         "categories": categories,
         "statuses": {code: str(label) for code, label in PUBLIC_STATUS_CHOICES},

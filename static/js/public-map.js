@@ -69,7 +69,9 @@
   function popup(props) {
     var names = describe(props);
     var box = element("div", "report-popup");
-    box.appendChild(element("p", "report-popup-title", names.category.name));
+    var title = element("p", "report-popup-title", names.category.name);
+    if (names.category.lang) { title.lang = names.category.lang; }  // a name only in another language
+    box.appendChild(title);
     var status = element("p");
     status.appendChild(element("span", "status status-" + props.status, names.status));
     box.appendChild(status);
@@ -94,7 +96,9 @@
     var title = names.category.name + " – " + names.status;
     var html = element("span", "report-marker-body");
     html.appendChild(groupIcon(names.category.group));
-    html.appendChild(element("span", "visually-hidden", title));
+    var hidden = element("span", "visually-hidden", title);
+    if (names.category.lang) { hidden.lang = names.category.lang; }
+    html.appendChild(hidden);
     var icon = L.divIcon({
       html: html,
       className: "report-marker status--" + props.status,

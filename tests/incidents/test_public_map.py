@@ -476,3 +476,30 @@ def test_the_town_filter_offers_towns_with_reports(client, public_area, reports)
     body = client.get(MAP).content.decode()
     assert f'<option value="{public_area["rokycany"].pk}">Rokycany</option>' in body
     assert "Emptyville" not in body
+
+
+@pytest.mark.django_db
+def test_a_category_name_shown_in_another_language_than_the_page_s_is_marked_for_the_script(
+    client, public_area
+):
+    """Norwegian has no category names: the map script gets the English name with its language, and sets
+    ``lang`` on it (static/js/public-map.js); in Czech the names are the page's own, unmarked."""
+    from incidents.models import Category
+
+    Category.objects.create(
+        code="broken-light",
+        group="public-order",
+        name_cs="rozbité osvětlení",
+        name_pl="zepsute oświetlenie",
+        name_en="Broken street light",
+        public=True,
+    )
+
+    def labels(language):
+        client.cookies["django_language"] = language
+        body = client.get(MAP).content.decode()
+        data = re.search(r'<script id="report-map-labels" type="application/json">(.*?)</script>', body, re.S)
+        return json.loads(data.group(1))["categories"]["broken-light"]
+
+    assert labels("nb") == {"name": "Broken street light", "group": "public-order", "lang": "en"}
+    assert labels("cs") == {"name": "rozbité osvětlení", "group": "public-order"}
