@@ -30,7 +30,7 @@ from portal.services import activity_log, client_fingerprint, create_once, notif
 from portal.uploads import PDF, UnacceptableFile, clean_documents_or_photos, photo_thumbnail
 from portal.workflow import apply
 
-from . import follow, selectors
+from . import follow, map_cells, selectors
 from .models import (
     OCCURRED_AT_RANGE,
     OPEN_STATUSES,
@@ -280,6 +280,7 @@ def _report_file(
         ReportEvent.objects.create(
             report=report, at=now, action="submitted", to_status=Status.NEW, data=place
         )
+        map_cells.report_changed(report, before=None, after=report.status)  # the public map's clusters
         activity_log(verb="report.submitted", target=report, category=category.code, **place)
         _notify_police(report, kind="incident_new", event_key="new")
         if report.reporter_email:

@@ -2,18 +2,21 @@
 and of a report only its reference, category, place, status, the date it was submitted and the public answer.
 Never the description, the attachments or the reporter."""
 
+import math
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.contrib.gis.db.models import Extent
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Avg, Count, QuerySet
 from django.db.models.functions import Floor, Left
 from django.utils import timezone
 
 from portal.models import Municipality
 
-from ..models import Category, District, Report, Status
+from ..models import Category, District, MapCell, MapCellState, Report, Status
 from .geo import StX, StY, bbox_polygon
 from .places import served_extent_cached
 
@@ -23,6 +26,9 @@ MAP_FEATURE_LIMIT = 500  # more public reports than this in the viewed box: the 
 MAP_CLUSTER_PIXELS = 80  # a server-side cluster covers about this many screen pixels
 MAP_MAX_CELLS_ACROSS = 64  # whatever zoom a client claims: at most 64 × 64 clusters per answer
 MAP_ANSWER_CHARS = 300  # the popup shows the public answer up to this length
+MAP_CELL_LEVELS = range(4, 17)  # zooms whose clusters are counted ahead (incidents.map_cells)
+MAP_CELL_PERIODS = (7, 30, 90)  # the map's periods (forms.MAP_PERIODS), days
+MAP_CELL_MAX_LAG = timedelta(minutes=10)  # cells the beat task has not aged for longer are not used
 PUBLIC_CHOICES_CACHE_SECONDS = 600
 PUBLIC_TOWNS_CACHE_KEY = "incidents:public-towns:v1"
 CATEGORY_NAMES = ("name_cs", "name_pl", "name_en", "name_nb")  # a category's name in each language
@@ -178,6 +184,76 @@ def map_cluster_cell(*, bbox: tuple[float, float, float, float], zoom: int | Non
     return max(cell, span / MAP_MAX_CELLS_ACROSS, 1e-6)
 
 
+def map_cell_size(level: int) -> float:
+    """The side (degrees) of the grid cells of zoom ``level``: MAP_CLUSTER_PIXELS at that zoom."""
+    return MAP_CLUSTER_PIXELS * 360 / (256 * 2**level)
+
+
+@contextmanager
+def _no_parallel_plan():
+    """PostgreSQL: no parallel workers for the map's short queries (starting them costs more than the query
+    saves): ``SET LOCAL`` in a transaction (no savepoint of its own; the setting ends with the transaction
+    around it). Nothing elsewhere."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def public_map_cells(
+    *,
+    bbox: tuple[float, float, float, float],
+    zoom: int | None,
+    period: int,
+    category: str | None = None,
+    status: str | None = None,
+    now: datetime | None = None,
+) -> list[dict] | None:
+    """The map's clusters in ``bbox`` from the cells counted ahead (``incidents.map_cells``): per grid cell
+    touching the box, the number of public reports and their mean position (``public_map_clusters``' rows).
+    None when the cells cannot answer: a zoom without cells or whose cell the box clamps
+    (``map_cluster_cell``), another period, the cells not built or not aged for MAP_CELL_MAX_LAG. One query.
+
+    A cell at the box's edge counts its reports just outside the box too (the clusters do not jump while
+    the map pans); what a cell counts is the set of ``aged_until`` (at most a minute old), not of now."""
+    if zoom not in MAP_CELL_LEVELS or period not in MAP_CELL_PERIODS:
+        return None
+    size = map_cell_size(zoom)
+    if map_cluster_cell(bbox=bbox, zoom=zoom) != size:
+        return None
+    now = now or timezone.now()
+    west, south, east, north = bbox
+    cell = connection.ops.quote_name(MapCell._meta.db_table)
+    state = connection.ops.quote_name(MapCellState._meta.db_table)
+    categories = connection.ops.quote_name(Category._meta.db_table)
+    by_code = " AND k.code = %s" if category else ""
+    sql = (
+        f"SELECT c.cx, c.cy, SUM(c.n), SUM(c.sx), SUM(c.sy) FROM {cell} c "  # noqa: S608 - names, no input
+        "WHERE c.level = %s AND c.period = %s AND c.status = %s AND c.cx BETWEEN %s AND %s "
+        f"AND c.cy BETWEEN %s AND %s AND c.category_id IN (SELECT k.id FROM {categories} k WHERE k.public"
+        f"{by_code}) GROUP BY c.cx, c.cy HAVING SUM(c.n) > 0 "
+        f"UNION ALL SELECT NULL, NULL, -1, 0, 0 FROM {state} WHERE aged_until >= %s"
+    )
+    params = [zoom, period, status or "", math.floor(west / size), math.floor(east / size)]
+    params += [math.floor(south / size), math.floor(north / size), *([category] if category else [])]
+    params.append(connection.ops.adapt_datetimefield_value(now - MAP_CELL_MAX_LAG))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not any(n == -1 for _cx, _cy, n, _sx, _sy in rows):
+        return None  # not built, or the beat task stopped
+    return sorted(
+        (
+            {"cell_x": cx, "cell_y": cy, "count": n, "lon": sx / n, "lat": sy / n}
+            for cx, cy, n, sx, sy in rows
+            if n != -1
+        ),
+        key=lambda row: (row["cell_x"], row["cell_y"]),
+    )
+
+
 def public_map_features(*, reports: QuerySet[Report], limit: int = MAP_FEATURE_LIMIT) -> list[dict] | None:
     """The public fields of ``reports`` for the map, or None when there are more than ``limit`` (then the
     map shows clusters). One query that stops after limit + 1 rows."""
@@ -199,3 +275,41 @@ def public_map_clusters(*, reports: QuerySet[Report], cell: float) -> list[dict]
         .annotate(count=Count("pk"), lon=Avg(StX("point")), lat=Avg(StY("point")))
         .order_by("cell_x", "cell_y")
     )
+
+
+def public_map_data(
+    *,
+    bbox: tuple[float, float, float, float],
+    zoom: int | None,
+    period: int,
+    category: str | None = None,
+    status: str | None = None,
+    district: int | None = None,
+    municipality: int | None = None,
+    limit: int = MAP_FEATURE_LIMIT,
+    now: datetime | None = None,
+) -> tuple[bool, list[dict]]:
+    """What the public map shows in ``bbox``: (False, single reports — ``public_map_features``' rows) while
+    there are at most ``limit``, else (True, clusters — ``public_map_clusters``' rows).
+
+    City zooms read the cells counted ahead (``public_map_cells``): one query for clusters, a second one
+    for the exact single reports when the cells count few. Otherwise (no cells for this zoom or filter) the
+    reports are counted live: the capped read of single reports, then the clusters if there were too many;
+    on PostgreSQL without parallel workers. Single reports are always read from the reports themselves."""
+    now = now or timezone.now()
+    filters = {"category": category, "status": status, "district": district, "municipality": municipality}
+    reports = public_reports(since=now - timedelta(days=period), bbox=bbox, **filters)
+    if district is None and municipality is None:
+        clusters = public_map_cells(
+            bbox=bbox, zoom=zoom, period=period, category=category, status=status, now=now
+        )
+        if clusters is not None and sum(row["count"] for row in clusters) > limit:
+            return True, clusters
+        if clusters is not None:
+            rows = public_map_features(reports=reports, limit=limit)
+            return (False, rows) if rows is not None else (True, clusters)
+    with _no_parallel_plan():
+        rows = public_map_features(reports=reports, limit=limit)
+        if rows is not None:
+            return False, rows
+        return True, public_map_clusters(reports=reports, cell=map_cluster_cell(bbox=bbox, zoom=zoom))

@@ -52,7 +52,11 @@ def staff_queue(
     "Open" is the police's open statuses, and for partner body staff also what was handed over to them and
     they have not resolved yet.
     ``search`` narrows it further (``_with_search``), within what the user may see."""
-    qs = reports_for_staff(user).select_related("category", "district", "assignee", "municipality")
+    qs = (
+        reports_for_staff(user)
+        .select_related("category", "district", "assignee", "municipality")
+        .defer("district__area", "municipality__boundary")  # names only: no polygons per row
+    )
     if status:
         qs = qs.filter(status=status)
     elif open_only:
