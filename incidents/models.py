@@ -468,30 +468,24 @@ class RateCounter(models.Model):
 
 class MapCell(models.Model):
     """The public map's clusters, counted ahead (``incidents.map_cells``): the public reports of the last
-    ``period`` days in one grid cell of a zoom ``level``, per category and status ("" = every public status).
-    Kept current by the submission and the workflow, aged by a beat task; never shown row by row."""
+    ``period`` days in one grid cell of a zoom ``level``. Kept current by the submission and the workflow,
+    aged by a beat task; never shown row by row."""
 
     level = models.PositiveSmallIntegerField()
     period = models.PositiveSmallIntegerField()  # days
     cx = models.IntegerField()
     cy = models.IntegerField()
-    category_id = models.IntegerField()  # no foreign key: the cells are a cache the rebuild can throw away
-    status = models.CharField(max_length=20, blank=True)
     n = models.IntegerField(default=0)
     sx = models.FloatField(default=0.0)  # sums of the longitudes and latitudes (mean position = sx / n)
     sy = models.FloatField(default=0.0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["level", "period", "status", "category_id", "cx", "cy"], name="map_cell_once"
-            ),
+            models.UniqueConstraint(fields=["level", "period", "cx", "cy"], name="map_cell_once"),
         ]
 
     def __str__(self) -> str:
-        return (
-            f"z{self.level} {self.period}d ({self.cx}, {self.cy}) {self.category_id}/{self.status}: {self.n}"
-        )
+        return f"z{self.level} {self.period}d ({self.cx}, {self.cy}): {self.n}"
 
 
 class MapCellState(models.Model):

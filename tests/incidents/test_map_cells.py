@@ -38,8 +38,8 @@ def expected(*, zoom=ZOOM, days=90, **filters) -> dict[tuple[int, int], int]:
     return counts
 
 
-def served(*, zoom=ZOOM, period=90, bbox=BBOX, **filters) -> dict[tuple[int, int], int]:
-    clusters = selectors.public_map_cells(bbox=bbox, zoom=zoom, period=period, **filters)
+def served(*, zoom=ZOOM, period=90, bbox=BBOX) -> dict[tuple[int, int], int]:
+    clusters = selectors.public_map_cells(bbox=bbox, zoom=zoom, period=period)
     assert clusters is not None, "the cells did not answer"
     return {(row["cell_x"], row["cell_y"]): row["count"] for row in clusters}
 
@@ -78,26 +78,34 @@ def spread(public_area):
 
 
 @pytest.mark.django_db
-def test_cells_equal_the_rows_behind_them_for_every_filter(spread, public_area):
+def test_cells_equal_the_rows_behind_them(spread, public_area):
     map_cells.map_cells_rebuild()
-    for zoom in (4, ZOOM):
+    for zoom in (4, 5, 11, ZOOM):  # stored levels and zooms read from the finer level (13+: box too large)
         assert served(zoom=zoom) == expected(zoom=zoom)
-    small = (13.5, 49.7, 13.6, 49.8)  # zoom 16 needs a small box (else the box clamps the cell)
-    size = selectors.map_cell_size(16)
-    in_small = {
-        (cx, cy): n
-        for (cx, cy), n in expected(zoom=16).items()
-        if math.floor(small[0] / size) <= cx <= math.floor(small[2] / size)
-        and math.floor(small[1] / size) <= cy <= math.floor(small[3] / size)
-    }
-    assert served(zoom=16, bbox=small) == in_small == {next(iter(in_small)): 4}
+    small = (13.5, 49.7, 13.6, 49.8)  # a small box (else the box clamps the cell)
+    for zoom in (13, 15, 16):
+        size = selectors.map_cell_size(zoom)
+        in_small = {
+            (cx, cy): n
+            for (cx, cy), n in expected(zoom=zoom).items()
+            if math.floor(small[0] / size) <= cx <= math.floor(small[2] / size)
+            and math.floor(small[1] / size) <= cy <= math.floor(small[3] / size)
+        }
+        assert served(zoom=zoom, bbox=small) == in_small == {next(iter(in_small)): 4}
     for period in selectors.MAP_CELL_PERIODS:
         assert served(period=period) == expected(days=period)
-    assert served(category="potholes") == expected(category="potholes")
-    assert served(status=Status.CONFIRMED) == expected(status=Status.CONFIRMED)
-    assert served(status=Status.WITHDRAWN) == {}
-    assert served(category="minors-at-risk") == {}  # person-related: never on the public map
     assert sum(served().values()) == 8  # 10 made, one withdrawn, one 200 days old; the hidden one left out
+
+
+@pytest.mark.django_db
+def test_filtered_maps_are_counted_live_and_match_the_rows(client, spread, monkeypatch):
+    monkeypatch.setattr(selectors, "MAP_FEATURE_LIMIT", 1)
+    map_cells.map_cells_rebuild()
+    for filters in ({"category": "potholes"}, {"status": Status.NEW}, {"period": 7}):
+        data = geojson(client, **filters)
+        days = filters.pop("period", 90)
+        assert data["clustered"] is True
+        assert data["total"] == sum(expected(days=days, **filters).values()) > 0
 
 
 @pytest.mark.django_db
@@ -137,28 +145,25 @@ def test_few_reports_are_single_and_exact(client, spread):
 
 
 @pytest.mark.django_db
-def test_cells_stay_current_after_submission_status_change_and_withdrawal(public_area):
+def test_cells_stay_current_after_submission_status_change_and_withdrawal(
+    public_area, django_assert_num_queries
+):
     a = public_area
     map_cells.map_cells_rebuild()
     report, token = services.report_submit(category=a["category"], point=a["west_point"], ip="10.0.0.1")
-    report.refresh_from_db()
-    assert report.status == Status.NEW
     assert served() == expected() and sum(served().values()) == 1
-    assert served(status=Status.NEW) == expected(status=Status.NEW) != {}
+    with django_assert_num_queries(0):  # still shown: the cells do not count by status
+        map_cells.report_changed(report, before=Status.NEW, after=Status.VERIFYING)
     services.report_transition(report=report, action="take_up", actor=a["officer"])
-    assert served(status=Status.NEW) == {}
-    assert served(status=Status.VERIFYING) == expected(status=Status.VERIFYING) != {}
-    assert served() == expected()
+    assert served() == expected() and sum(served().values()) == 1
 
     second, token = services.report_submit(category=a["category"], point=a["west_point"], ip="10.0.0.2")
     assert sum(served().values()) == 2
     services.report_withdraw(token=token)
     assert served() == expected() and sum(served().values()) == 1
-    assert served(status=Status.NEW) == {}
-    assert served(status=Status.WITHDRAWN) == {}
 
-    hidden, _token = services.report_submit(category=a["person"], point=a["west_point"], ip="10.0.0.3")
-    assert sum(served().values()) == 1  # a person-related report never reaches the cells
+    services.report_submit(category=a["person"], point=a["west_point"], ip="10.0.0.3")
+    assert served() == expected() and sum(served().values()) == 1  # person-related: never in the cells
 
 
 @pytest.mark.django_db
@@ -190,15 +195,19 @@ def test_reports_age_out_of_their_periods(spread):
 
 
 @pytest.mark.django_db
-def test_a_category_made_private_is_rebuilt_out(spread, public_area):
+def test_a_category_made_private_is_rebuilt_out(client, spread, public_area):
     map_cells.map_cells_rebuild()
     potholes = public_area["potholes"]
-    assert served(category="potholes") != {}
+    assert sum(served().values()) == 8
     potholes.public = False
     potholes.save()
-    assert served(category="potholes") == {}  # the query itself reads only public categories
+    # Until the beat task rebuilds them, the cells do not answer: the map counts live, without potholes
+    assert selectors.public_map_cells(bbox=BBOX, zoom=ZOOM, period=90) is None
+    data = geojson(client)
+    assert data["total"] == sum(expected().values()) == 2
     assert map_cells.map_cells_age() == "rebuilt"
-    assert not MapCell.objects.filter(category_id=potholes.pk).exists()
+    assert served() == expected()
+    assert sum(served().values()) == 2
 
 
 @pytest.mark.django_db
