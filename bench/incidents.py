@@ -471,7 +471,6 @@ class Database:
     def __init__(self, name: str, rng: random.Random, only: set[str] | None = None):
         self.name, self.rng, self.only = name, rng, only
         self.server: Server | None = None
-        self.cookies: dict[str, str] = {}
         self.samples: dict[str, list[float]] = {key: [] for key, _label in ITEMS}
         self.queries: dict[str, int] = {}
         self.sizes: dict[str, int] = {}
@@ -496,11 +495,10 @@ class Database:
             self.notes["rebuild"] = f"cells rebuilt in {time.perf_counter() - started:.1f} s"
         self.submit = _submitter(self.rng)
 
-    def _cookie(self, client: Client, key: str) -> str:
-        if key not in self.cookies:
-            session = client.cookies[settings.SESSION_COOKIE_NAME].value
-            self.cookies[key] = f"{settings.SESSION_COOKIE_NAME}={session}"
-        return self.cookies[key]
+    @staticmethod
+    def _cookie(client: Client) -> str:
+        """The session the test client has just logged in with (each login replaces the one before)."""
+        return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
     def wanted(self, key: str) -> bool:
         return key == "trivial" or self.only is None or key in self.only
@@ -522,7 +520,7 @@ class Database:
             try:
                 median, status, queries, size = _median_request(client, url, requests)
                 if self.server is not None:  # the time through gunicorn; queries and size in-process
-                    cookie = "" if key in ("trivial", "map", "map_live") else self._cookie(client, key)
+                    cookie = "" if key in ("trivial", "map", "map_live") else self._cookie(client)
                     median, status = _median_http(self.server.port, url, requests, cookie)
             finally:
                 if aside is not None:

@@ -289,6 +289,18 @@ class Report(models.Model):
             # Public map and statistics: recent reports; abuse control per client and category
             models.Index(fields=["created_at"], name="report_created"),
             models.Index(fields=["ip_hash", "category", "created_at"], name="report_rate_limit"),
+            # Officer queue (selectors.staff_queue): the open reports of an officer or of their districts,
+            # counted for the pager from two small partial indexes
+            models.Index(
+                fields=["assignee"],
+                name="report_open_assignee",
+                condition=Q(status__in=["new", "verifying", "confirmed"]),
+            ),
+            models.Index(
+                fields=["district"],
+                name="report_open_district",
+                condition=Q(status__in=["new", "verifying", "confirmed"]),
+            ),
             # Coordinator dashboard (selectors.dashboard): a unit's overdue lists and unassigned queue read
             # in order from small partial indexes; the period's figures from the index alone (no table rows)
             models.Index(

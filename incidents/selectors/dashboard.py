@@ -15,6 +15,7 @@ from portal.models import PoliceUnit
 
 from ..models import OPEN_STATUSES, District, Report, Status
 from .people import person_name, unit_officers
+from .staff import status_label
 from .stats import median
 
 DASHBOARD_LIST_LIMIT = 50
@@ -185,6 +186,7 @@ def unit_dashboard(
         Report.objects.filter(police_unit=police_unit)
         .select_related("category", "district", "assignee__profile", "municipality")
         .defer("district__area", "municipality__boundary")  # the lists show names, not polygons
+        .annotate(status_label=status_label())
     )
     overdue_take_up = base.filter(status=Status.NEW, take_up_due_at__lt=now).order_by("take_up_due_at", "pk")
     overdue_verify = base.filter(status=Status.VERIFYING, verify_due_at__lt=now).order_by(
