@@ -107,7 +107,7 @@ def _json_error(form) -> JsonResponse:
     return response
 
 
-def _feature(row: dict) -> dict:
+def _feature(row: dict, tz) -> dict:
     answer = row["answer"] or ""
     if len(answer) > selectors.MAP_ANSWER_CHARS:
         answer = answer[: selectors.MAP_ANSWER_CHARS].rstrip() + "…"
@@ -119,7 +119,7 @@ def _feature(row: dict) -> dict:
             "ref": row["reference"],
             "category": row["category__code"],
             "status": row["status"],
-            "date": timezone.localdate(row["created_at"]).isoformat(),
+            "date": row["created_at"].astimezone(tz).date().isoformat(),  # localdate, its time zone read once
             "answer": answer,
         },
     }
@@ -148,7 +148,8 @@ def map_geojson(request: HttpRequest) -> HttpResponse:
         bbox=bbox, zoom=form.cleaned_data.get("zoom"), limit=selectors.MAP_FEATURE_LIMIT, **filters
     )
     if not clustered:
-        features = [_feature(row) for row in rows]
+        tz = timezone.get_current_timezone()
+        features = [_feature(row, tz) for row in rows]
         body = {"type": "FeatureCollection", "clustered": False, "total": len(features), "features": features}
     else:
         body = {
