@@ -16,9 +16,15 @@ Measured, each as the median of the rounds and as a ratio to a trivial view serv
 (``bench/urls.py``, the approach of ``bench/pages.py``):
 
 - the deadline sweep (``services.deadlines_sweep``) with exactly 100 due reports, and with none due;
-- the public map's GeoJSON at city zoom around Plzeň (``/reports/map.geojson?bbox=…``);
+- the public map's GeoJSON at city zoom around Plzeň (``/reports/map.geojson?bbox=…``), from the cells
+  counted ahead (``incidents.map_cells``: rebuilt after seeding, aged before every round as the beat task
+  does), and counted live (``--map-live``: the cells' state set aside for that request);
 - the officer queue page (``/reports/staff/``) as the demo officer;
+- the coordinator dashboard (``/reports/staff/dashboard/``, last 30 days) as the demo coordinator;
 - report submission (``services.report_submit``).
+
+``--only map,queue,dashboard`` measures only those (the trivial view always); the load average is printed
+before and after.
 
 It also prints the EXPLAIN ANALYZE plans of the sweep's queries: they must use the partial indexes. Results go
 into docs/performance.md by hand, with the date, the machine and N.
@@ -26,11 +32,13 @@ into docs/performance.md by hand, with the date, the machine and N.
 
 import argparse
 import hashlib
+import http.client
 import io
 import itertools
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -52,9 +60,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from incidents import selectors, services  # noqa: E402
+from incidents import map_cells, selectors, services  # noqa: E402
 from incidents.fake import replay  # noqa: E402
-from incidents.models import Category, District, Report, Status  # noqa: E402
+from incidents.models import Category, District, MapCellState, Report, Status  # noqa: E402
 from incidents.workflow import REPORT  # noqa: E402
 from portal.celery import app as celery_app  # noqa: E402
 from portal.models import Country, Municipality, PartnerBody, PoliceUnit  # noqa: E402
@@ -284,6 +292,72 @@ def _median_request(client: Client, url: str, requests: int) -> tuple[float, int
     return statistics.median(samples), response.status_code, len(queries), len(response.content)
 
 
+def _median_http(port: int, url: str, requests: int, cookie: str = "") -> tuple[float, int]:
+    """(median seconds, status) of GET ``url`` through gunicorn, a new connection each time (gunicorn's sync
+    workers close it), gzip accepted as a browser does, after a warm-up. A non-200 status fails."""
+    headers = {"Accept-Encoding": "gzip", "X-Forwarded-Proto": "https"}  # as behind the TLS proxy
+    if cookie:
+        headers["Cookie"] = cookie
+
+    def get() -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", url, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return response.status
+
+    for _ in range(5):
+        get()
+    samples, status = [], 0
+    for _ in range(requests):
+        start = time.perf_counter()
+        status = get()
+        samples.append(time.perf_counter() - start)
+        assert status == 200, f"{url} answered {status} through gunicorn"
+    return statistics.median(samples), status
+
+
+class Server:
+    """gunicorn (2 sync workers, DEBUG=0, persistent connections) serving ``bench.wsgi`` on one database."""
+
+    def __init__(self, database: str, port: int):
+        self.port = port
+        url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{database}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "SECRET_KEY": settings.SECRET_KEY,  # the sessions the bench logs in with
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "MFA_REQUIRED_ROLES": "",  # the demo staff have no second factor
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        root = Path(__file__).resolve().parent.parent
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "bench.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level=warning"],
+            cwd=root,
+            env=env,
+            start_new_session=True,
+        )
+
+    def wait(self) -> None:
+        for _ in range(240):  # slow to boot on a busy machine
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/bench/trivial")
+                conn.getresponse().read()
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"gunicorn on port {self.port} did not answer")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
 def _median_call(function, runs: int) -> tuple[float, int, object]:
     function()  # warm-up
     samples, result = [], None
@@ -376,21 +450,27 @@ def _use_database(name: str) -> None:
 
 MAP_URL = f"/reports/map.geojson?bbox={','.join(map(str, PLZEN_BBOX))}&zoom={PLZEN_ZOOM}"
 QUEUE_URL = "/reports/staff/"
+DASHBOARD_URL = "/reports/staff/dashboard/"
 ITEMS = [
     ("trivial", "trivial view `/bench/trivial`"),
     ("sweep", "deadline sweep, 100 due (100 overdue marks, 200 emails queued)"),
     ("sweep_empty", "deadline sweep, nothing due"),
-    ("map", f"map GeoJSON `{MAP_URL}`"),
+    ("map", f"map GeoJSON `{MAP_URL}` (cells)"),
+    ("map_live", "the same map GeoJSON counted live (cells set aside)"),
     ("queue", f"officer queue `{QUEUE_URL}` as the demo officer"),
+    ("dashboard", f"coordinator dashboard `{DASHBOARD_URL}` (30 days) as the demo coordinator"),
     ("submit", "report submission `services.report_submit`"),
 ]
+PAGES = {"trivial": "/bench/trivial", "map": MAP_URL, "map_live": MAP_URL, "queue": QUEUE_URL}
+PAGES["dashboard"] = DASHBOARD_URL
 
 
 class Database:
     """One database under measurement: what it holds and the samples taken from it."""
 
-    def __init__(self, name: str, rng: random.Random):
-        self.name, self.rng = name, rng
+    def __init__(self, name: str, rng: random.Random, only: set[str] | None = None):
+        self.name, self.rng, self.only = name, rng, only
+        self.server: Server | None = None
         self.samples: dict[str, list[float]] = {key: [] for key, _label in ITEMS}
         self.queries: dict[str, int] = {}
         self.sizes: dict[str, int] = {}
@@ -405,26 +485,60 @@ class Database:
         self.notes["map"] = f"{selectors.public_reports(since=since, bbox=PLZEN_BBOX).count():,} in the box"
         self.notes["queue"] = f"{selectors.staff_queue(officer).count():,} open"
         self.officer = officer
+        self.coordinator = get_user_model().objects.get(email="coordinator@demo.okrsek.cz")
+        unit = self.coordinator.profile.police_unit
+        month = Report.objects.filter(police_unit=unit, created_at__gte=timezone.now() - timedelta(days=30))
+        self.notes["dashboard"] = f"{month.count():,} in 30 days"
+        if not MapCellState.objects.exists():
+            started = time.perf_counter()
+            map_cells.map_cells_rebuild()
+            self.notes["rebuild"] = f"cells rebuilt in {time.perf_counter() - started:.1f} s"
         self.submit = _submitter(self.rng)
+
+    @staticmethod
+    def _cookie(client: Client) -> str:
+        """The session the test client has just logged in with (each login replaces the one before)."""
+        return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    def wanted(self, key: str) -> bool:
+        return key == "trivial" or self.only is None or key in self.only
 
     def round(self, client: Client, requests: int) -> None:
         """One round of every measurement (the rounds alternate between the databases)."""
-        for key, url in (("trivial", "/bench/trivial"), ("map", MAP_URL), ("queue", QUEUE_URL)):
+        map_cells.map_cells_age()  # as the beat task does every minute
+        for key, url in PAGES.items():
+            if not self.wanted(key):
+                continue
             if key == "queue":
                 client.force_login(self.officer)
-            median, status, queries, size = _median_request(client, url, requests)
+            if key == "dashboard":
+                client.force_login(self.coordinator)
+            aside = None
+            if key == "map_live":  # the cells' state set aside: the map counts live
+                aside = MapCellState.objects.get()
+                MapCellState.objects.filter(pk=aside.pk).delete()
+            try:
+                median, status, queries, size = _median_request(client, url, requests)
+                if self.server is not None:  # the time through gunicorn; queries and size in-process
+                    cookie = "" if key in ("trivial", "map", "map_live") else self._cookie(client)
+                    median, status = _median_http(self.server.port, url, requests, cookie)
+            finally:
+                if aside is not None:
+                    aside.save(force_insert=True)
             if status != 200:  # the view is not built yet: measure the selector it is to use
                 median, queries, size = self._selector(key, requests)
-                self.notes[key] += f"; view answered {status}, selector measured"
+                self.notes[key] = self.notes.get(key, "") + f"; view answered {status}, selector measured"
             self.samples[key].append(median)
             self.queries[key], self.sizes[key] = queries, size
-        seconds, queries, empty = _sweep_once(self.rng, self.plans if not self.plans else None)
-        self.samples["sweep"].append(seconds)
-        self.samples["sweep_empty"].append(empty)
-        self.queries["sweep"], self.queries["sweep_empty"] = queries, 4
-        median, queries, _result = _median_call(self.submit, max(5, requests // 2))
-        self.samples["submit"].append(median)
-        self.queries["submit"] = queries
+        if self.wanted("sweep"):
+            seconds, queries, empty = _sweep_once(self.rng, self.plans if not self.plans else None)
+            self.samples["sweep"].append(seconds)
+            self.samples["sweep_empty"].append(empty)
+            self.queries["sweep"], self.queries["sweep_empty"] = queries, 4
+        if self.wanted("submit"):
+            median, queries, _result = _median_call(self.submit, max(5, requests // 2))
+            self.samples["submit"].append(median)
+            self.queries["submit"] = queries
 
     def _selector(self, key: str, requests: int) -> tuple[float, int, int]:
         if key == "map":
@@ -456,6 +570,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10, help="requests per page and round (median)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--http",
+        action="store_true",
+        help="time the pages through gunicorn (2 sync workers, DEBUG=0; run collectstatic first)",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated measurements (sweep, map, map_live, queue, dashboard, submit); default: all",
+    )
+    parser.add_argument(
         "--explain-pages",
         action="store_true",
         help="also print the plans of the map's and the queue's queries",
@@ -464,6 +588,10 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench/incidents.py measures PostGIS: set DATABASE_URL=postgis://…/okrsek_bench")
     rng = random.Random(args.seed)
+    only = {key for key in args.only.split(",") if key} or None
+    if only and "sweep" in only:
+        only.add("sweep_empty")
+    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())} at the start")
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=io.StringIO())
     # Tasks go to an in-memory broker: the sweep queues its emails, nothing is sent
@@ -475,8 +603,11 @@ def main() -> None:
     added, seconds = seed(args.reports, rng)
     if added:
         print(f"seeded {added:,} reports in {seconds:.0f} s ({added / seconds:,.0f} per second)")
-    databases = [Database(connection.settings_dict["NAME"], rng)]
-    databases += [Database(name, random.Random(args.seed + n)) for n, name in enumerate(args.compare, 1)]
+        MapCellState.objects.all().delete()  # the cells are rebuilt below, with the new reports
+    databases = [Database(connection.settings_dict["NAME"], rng, only)]
+    databases += [
+        Database(name, random.Random(args.seed + n), only) for n, name in enumerate(args.compare, 1)
+    ]
     for database in databases:
         _use_database(database.name)
         if database is not databases[0]:  # brought up to date like the first one
@@ -488,33 +619,51 @@ def main() -> None:
     settings.ROOT_URLCONF = "bench.urls"
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
-    started = time.perf_counter()
-    for number in range(args.rounds):
+    if args.http:
+        for number, database in enumerate(databases):
+            database.server = Server(database.name, 8290 + number)
         for database in databases:
-            _use_database(database.name)
-            database.round(client, args.requests)
-        print(
-            f"  round {number + 1} of {args.rounds} ({time.perf_counter() - started:.0f} s)", file=sys.stderr
-        )
+            database.server.wait()
+    started = time.perf_counter()
+    try:
+        for number in range(args.rounds):
+            for database in databases:
+                _use_database(database.name)
+                database.round(client, args.requests)
+            print(
+                f"  round {number + 1} of {args.rounds} ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+            )
+    finally:
+        for database in databases:
+            if database.server is not None:
+                database.server.stop()
     _print(databases, args)
 
 
 def _print(databases: list[Database], args) -> None:
-    print(f"PostgreSQL {connection.pg_version // 10000}; load average {os.getloadavg()[0]:.1f} at the end;")
-    print(f"{args.rounds} rounds alternating between the databases, {args.requests} requests per page each\n")
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"PostgreSQL {connection.pg_version // 10000}; load average {load} at the end (1, 5, 15 min);")
+    how = "through gunicorn (2 sync workers, DEBUG=0)" if args.http else "in-process (Django's test client)"
+    print(f"{args.rounds} rounds alternating between the databases, {args.requests} requests per page each,")
+    print(f"pages timed {how}\n")
     for database in databases:
-        print(f"- `{database.name}`: {database.reports:,} reports; incidents_report {database.size}")
-    header = " | ".join(f"{d.reports:,} reports: ms | × trivial | queries" for d in databases)
+        rebuilt = f"; {database.notes['rebuild']}" if "rebuild" in database.notes else ""
+        print(f"- `{database.name}`: {database.reports:,} reports; incidents_report {database.size}{rebuilt}")
+    header = " | ".join(f"{d.reports:,} reports: ms | × trivial | queries | KB" for d in databases)
     print(f"\n| what | {header} |")
-    print("|---|" + "---:|---:|---:|" * len(databases))
+    print("|---|" + "---:|---:|---:|---:|" * len(databases))
     for key, label in ITEMS:
+        if not databases[0].samples[key]:
+            continue
         cells = []
         for database in databases:
             median, base = database.median(key), database.median("trivial")
             note = database.notes.get(key)
+            size = database.sizes.get(key)
             cells.append(
-                f"{median * 1000:.1f}{f' ({note})' if note else ''} | {median / base:,.0f} | "
-                f"{database.queries.get(key, 0)}"
+                f"{median * 1000:.2f}{f' ({note})' if note else ''} | {median / base:,.1f} | "
+                f"{database.queries.get(key, 0)} | {'' if size is None else f'{size / 1000:.1f}'}"
             )
         print(f"| {label} | " + " | ".join(cells) + " |")
     for database in databases:

@@ -289,6 +289,49 @@ class Report(models.Model):
             # Public map and statistics: recent reports; abuse control per client and category
             models.Index(fields=["created_at"], name="report_created"),
             models.Index(fields=["ip_hash", "category", "created_at"], name="report_rate_limit"),
+            # Officer queue (selectors.staff_queue): the open reports of an officer or of their districts,
+            # counted for the pager from two small partial indexes
+            models.Index(
+                fields=["assignee"],
+                name="report_open_assignee",
+                condition=Q(status__in=["new", "verifying", "confirmed"]),
+            ),
+            models.Index(
+                fields=["district"],
+                name="report_open_district",
+                condition=Q(status__in=["new", "verifying", "confirmed"]),
+            ),
+            # Coordinator dashboard (selectors.dashboard): a unit's overdue lists and unassigned queue read
+            # in order from small partial indexes; the period's figures from the index alone (no table rows)
+            models.Index(
+                fields=["police_unit", "take_up_due_at", "id"],
+                name="report_unit_new_due",
+                condition=Q(status="new"),
+            ),
+            models.Index(
+                fields=["police_unit", "verify_due_at", "id"],
+                name="report_unit_verifying_due",
+                condition=Q(status="verifying"),
+            ),
+            models.Index(
+                fields=["police_unit", "due_at", "created_at", "id"],
+                name="report_unit_unassigned",
+                condition=Q(status__in=["new", "verifying", "confirmed"])
+                & (Q(district__isnull=True) | Q(assignee__isnull=True)),
+            ),
+            models.Index(
+                fields=[
+                    "police_unit",
+                    "created_at",
+                    "district",
+                    "assignee",
+                    "take_up_due_at",
+                    "taken_up_at",
+                    "verify_due_at",
+                    "verified_at",
+                ],
+                name="report_unit_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -433,3 +476,36 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key[:12]}@{self.window_start:%Y-%m-%d %H:%M} = {self.count}"
+
+
+class MapCell(models.Model):
+    """The public map's clusters, counted ahead (``incidents.map_cells``): the public reports of the last
+    ``period`` days in one grid cell of a zoom ``level``. Kept current by the submission and the workflow,
+    aged by a beat task; never shown row by row."""
+
+    level = models.PositiveSmallIntegerField()
+    period = models.PositiveSmallIntegerField()  # days
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    n = models.IntegerField(default=0)
+    sx = models.FloatField(default=0.0)  # sums of the longitudes and latitudes (mean position = sx / n)
+    sy = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "period", "cx", "cy"], name="map_cell_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"z{self.level} {self.period}d ({self.cx}, {self.cy}): {self.n}"
+
+
+class MapCellState(models.Model):
+    """The one row saying the cells are built and up to which moment reports have aged out of them."""
+
+    aged_until = models.DateTimeField()
+    built_at = models.DateTimeField()
+    public_categories = models.CharField(max_length=1000, blank=True)  # the public category ids built with
+
+    def __str__(self) -> str:
+        return f"map cells aged until {self.aged_until:%Y-%m-%d %H:%M:%S}"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import map_cells, services
 
 
 @shared_task(name="incidents.tasks.deadlines_sweep", ignore_result=True)
@@ -14,3 +14,8 @@ def deadlines_sweep() -> dict:
         "take_up_reminders": result.take_up_reminders,
         "verify_reminders": result.verify_reminders,
     }
+
+
+@shared_task(name="incidents.tasks.map_cells_age", ignore_result=True)
+def map_cells_age() -> str:
+    return map_cells.map_cells_age()

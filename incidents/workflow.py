@@ -18,8 +18,8 @@ from portal.deadlines import BulkNotify, Deadline, Step
 from portal.services import Recipient
 from portal.workflow import Input, Messages, Notify, State, Transition, Workflow
 
+from . import map_cells, selectors
 from . import rules as r
-from . import selectors
 from .models import CLOSED_STATUSES, OPEN_STATUSES, ReportEvent, Status
 
 # Colours of the public map markers (AA contrast on white, distinguishable without colour by the label)
@@ -431,6 +431,7 @@ def _event(ctx) -> None:
         internal_note=ctx.inputs.get("internal_note", ""),
         data=data,
     )
+    map_cells.report_changed(ctx.obj, before=ctx.before, after=ctx.after)  # the public map's clusters
 
 
 def _reporter(ctx):

@@ -187,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-send-due": {"task": "portal.tasks.notifications_send_due", "schedule": 60.0},
     # KMZB deadlines: marks overdue reports, reminds officers 6 h before each deadline. Idempotent.
     "incidents-deadlines": {"task": "incidents.tasks.deadlines_sweep", "schedule": 60.0},
+    # The public map's clusters counted ahead: reports leaving the 7/30/90-day periods go out. Idempotent.
+    "incidents-map-cells": {"task": "incidents.tasks.map_cells_age", "schedule": 60.0},
     # Workshops: remind confirmed participants 3 days before. Idempotent: claimed with a conditional UPDATE.
     "workshops-reminders": {"task": "workshops.tasks.reminders_send", "schedule": 900.0},
     # Workshops: publication builds stuck waiting (broker down) are queued again once, then failed; builds

@@ -2,18 +2,21 @@
 and of a report only its reference, category, place, status, the date it was submitted and the public answer.
 Never the description, the attachments or the reporter."""
 
+import math
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.contrib.gis.db.models import Extent
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Avg, Count, QuerySet
 from django.db.models.functions import Floor, Left
 from django.utils import timezone
 
 from portal.models import Municipality
 
-from ..models import Category, District, Report, Status
+from ..models import Category, District, MapCell, MapCellState, Report, Status
 from .geo import StX, StY, bbox_polygon
 from .places import served_extent_cached
 
@@ -23,6 +26,9 @@ MAP_FEATURE_LIMIT = 500  # more public reports than this in the viewed box: the 
 MAP_CLUSTER_PIXELS = 80  # a server-side cluster covers about this many screen pixels
 MAP_MAX_CELLS_ACROSS = 64  # whatever zoom a client claims: at most 64 × 64 clusters per answer
 MAP_ANSWER_CHARS = 300  # the popup shows the public answer up to this length
+MAP_CELL_LEVELS = (4, 6, 8, 10, 12, 14, 16)  # zooms whose clusters are counted ahead (incidents.map_cells)
+MAP_CELL_PERIODS = (7, 30, 90)  # the map's periods (forms.MAP_PERIODS), days
+MAP_CELL_MAX_LAG = timedelta(minutes=10)  # cells the beat task has not aged for longer are not used
 PUBLIC_CHOICES_CACHE_SECONDS = 600
 PUBLIC_TOWNS_CACHE_KEY = "incidents:public-towns:v1"
 CATEGORY_NAMES = ("name_cs", "name_pl", "name_en", "name_nb")  # a category's name in each language
@@ -178,6 +184,85 @@ def map_cluster_cell(*, bbox: tuple[float, float, float, float], zoom: int | Non
     return max(cell, span / MAP_MAX_CELLS_ACROSS, 1e-6)
 
 
+def map_cell_size(level: int) -> float:
+    """The side (degrees) of the grid cells of zoom ``level``: MAP_CLUSTER_PIXELS at that zoom."""
+    return MAP_CLUSTER_PIXELS * 360 / (256 * 2**level)
+
+
+@contextmanager
+def _no_parallel_plan():
+    """PostgreSQL: no parallel workers for the map's short queries (starting them costs more than the query
+    saves): ``SET LOCAL`` in a transaction (no savepoint of its own; the setting ends with the transaction
+    around it). Nothing elsewhere."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def _public_ids_sql(categories: str) -> str:
+    """SQL giving the public categories' ids as ``map_cells`` records them ("1,2,5"): the cells answer only
+    while no category became private (or public) since they were counted."""
+    if connection.vendor == "postgresql":
+        ids = "string_agg(k.id::text, ',' ORDER BY k.id)"
+        return f"(SELECT {ids} FROM {categories} k WHERE k.public)"  # noqa: S608 - names, no input
+    public = f"(SELECT id FROM {categories} WHERE public ORDER BY id)"  # noqa: S608 - names, no input
+    return f"(SELECT group_concat(k.id, ',') FROM {public} k)"  # noqa: S608 - names, no input
+
+
+def public_map_cells(
+    *,
+    bbox: tuple[float, float, float, float],
+    zoom: int | None,
+    period: int,
+    now: datetime | None = None,
+) -> list[dict] | None:
+    """The map's clusters in ``bbox`` from the cells counted ahead (``incidents.map_cells``), without filters:
+    per grid cell of ``zoom`` touching the box, the number of public reports and their mean position
+    (``public_map_clusters``' rows). A zoom between two stored levels reads the finer one, two by two.
+    None when the cells cannot answer: a zoom outside the levels or whose cell the box clamps
+    (``map_cluster_cell``), another period, the cells not built or not aged for MAP_CELL_MAX_LAG, or the
+    public categories changed since they were counted (until the beat task rebuilds them). One query.
+
+    A cell at the box's edge counts its reports just outside the box too (the clusters do not jump while
+    the map pans); what a cell counts is the set of ``aged_until`` (at most a minute old), not of now."""
+    level = next((level for level in MAP_CELL_LEVELS if zoom is not None and level >= zoom), None)
+    if level is None or zoom < MAP_CELL_LEVELS[0] or period not in MAP_CELL_PERIODS:
+        return None
+    size = map_cell_size(zoom)
+    if map_cluster_cell(bbox=bbox, zoom=zoom) != size:
+        return None
+    now = now or timezone.now()
+    group = 2 ** (level - zoom)  # stored cells per cell of the zoom, each way
+    west, south, east, north = (math.floor(value / size) for value in bbox)
+    cell = connection.ops.quote_name(MapCell._meta.db_table)
+    state = connection.ops.quote_name(MapCellState._meta.db_table)
+    categories = connection.ops.quote_name(Category._meta.db_table)
+    sql = (
+        "SELECT FLOOR(c.cx / %s), FLOOR(c.cy / %s), SUM(c.n), SUM(c.sx), SUM(c.sy) "  # noqa: S608 - names
+        f"FROM {cell} c WHERE c.level = %s AND c.period = %s AND c.cx BETWEEN %s AND %s "
+        "AND c.cy BETWEEN %s AND %s GROUP BY 1, 2 HAVING SUM(c.n) > 0 "
+        f"UNION ALL SELECT NULL, NULL, -1, 0, 0 FROM {state} s WHERE s.aged_until >= %s "
+        f"AND s.public_categories = {_public_ids_sql(categories)}"
+    )
+    params = [float(group), float(group), level, period, west * group, (east + 1) * group - 1]
+    params += [south * group, (north + 1) * group - 1]
+    params.append(connection.ops.adapt_datetimefield_value(now - MAP_CELL_MAX_LAG))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not any(n == -1 for _cx, _cy, n, _sx, _sy in rows):
+        return None  # not built, the beat task stopped, or a category became private since
+    cells = [
+        {"cell_x": int(cx), "cell_y": int(cy), "count": n, "lon": sx / n, "lat": sy / n}
+        for cx, cy, n, sx, sy in rows
+        if n != -1
+    ]
+    return sorted(cells, key=lambda row: (row["cell_x"], row["cell_y"]))
+
+
 def public_map_features(*, reports: QuerySet[Report], limit: int = MAP_FEATURE_LIMIT) -> list[dict] | None:
     """The public fields of ``reports`` for the map, or None when there are more than ``limit`` (then the
     map shows clusters). One query that stops after limit + 1 rows."""
@@ -199,3 +284,42 @@ def public_map_clusters(*, reports: QuerySet[Report], cell: float) -> list[dict]
         .annotate(count=Count("pk"), lon=Avg(StX("point")), lat=Avg(StY("point")))
         .order_by("cell_x", "cell_y")
     )
+
+
+def public_map_data(
+    *,
+    bbox: tuple[float, float, float, float],
+    zoom: int | None,
+    period: int,
+    category: str | None = None,
+    status: str | None = None,
+    district: int | None = None,
+    municipality: int | None = None,
+    limit: int = MAP_FEATURE_LIMIT,
+    now: datetime | None = None,
+) -> tuple[bool, list[dict]]:
+    """What the public map shows in ``bbox``: (False, single reports — ``public_map_features``' rows) while
+    there are at most ``limit``, else (True, clusters — ``public_map_clusters``' rows).
+
+    Without filters, zooms 4–16 read the cells counted ahead (``public_map_cells``): one query for
+    clusters, a second one for the exact single reports when the cells count few. Otherwise the
+    reports are counted live: the capped read of single reports, then the clusters if there were too many;
+    on PostgreSQL without parallel workers. Single reports are always read from the reports themselves."""
+    now = now or timezone.now()
+    filters = {"category": category, "status": status, "district": district, "municipality": municipality}
+
+    def reports() -> QuerySet[Report]:  # built only when read (the clusters from cells need no queryset)
+        return public_reports(since=now - timedelta(days=period), bbox=bbox, **filters)
+
+    if not any(filters.values()):
+        clusters = public_map_cells(bbox=bbox, zoom=zoom, period=period, now=now)
+        if clusters is not None and sum(row["count"] for row in clusters) > limit:
+            return True, clusters
+        if clusters is not None:
+            rows = public_map_features(reports=reports(), limit=limit)
+            return (False, rows) if rows is not None else (True, clusters)
+    with _no_parallel_plan():
+        rows = public_map_features(reports=reports(), limit=limit)
+        if rows is not None:
+            return False, rows
+        return True, public_map_clusters(reports=reports(), cell=map_cluster_cell(bbox=bbox, zoom=zoom))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from portal import roles
@@ -36,6 +36,13 @@ def reports_for_staff(user) -> QuerySet[Report]:
     return Report.objects.filter(q)
 
 
+def status_label() -> Case:
+    """A report's status label in the active language, as an annotation for lists: the database picks it
+    (``get_status_display`` per row rebuilds and translates the choices every time)."""
+    whens = [When(status=value, then=Value(str(label))) for value, label in Status.choices]
+    return Case(*whens, default=F("status"), output_field=CharField())
+
+
 def staff_queue(
     user,
     *,
@@ -52,7 +59,12 @@ def staff_queue(
     "Open" is the police's open statuses, and for partner body staff also what was handed over to them and
     they have not resolved yet.
     ``search`` narrows it further (``_with_search``), within what the user may see."""
-    qs = reports_for_staff(user).select_related("category", "district", "assignee", "municipality")
+    qs = (
+        reports_for_staff(user)
+        .select_related("category", "district", "assignee", "municipality")
+        .defer("district__area", "municipality__boundary")  # names only: no polygons per row
+        .annotate(status_label=status_label())
+    )
     if status:
         qs = qs.filter(status=status)
     elif open_only:

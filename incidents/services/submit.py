@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from portal.services import activity_logs, client_fingerprint, notifications_queue_many
 from portal.uploads import PDF, UnacceptableFile, clean_documents_or_photos, photo_thumbnail
 
-from .. import selectors
+from .. import map_cells, selectors
 from ..models import OCCURRED_AT_RANGE, Attachment, Category, Report, ReportEvent, Status
 from ..workflow import TAKE_UP
 from .limits import client_lock
@@ -273,6 +273,7 @@ def _write_the_rest(
         internal_note=channel.note,
         data={**place, **channel.data},
     )
+    map_cells.report_changed(report, before=None, after=report.status)  # the public map's clusters
     activity_logs(
         entries=[
             ("report.submitted", report, {"category": report.category.code, **place}),
