@@ -6,13 +6,15 @@ from datetime import datetime
 
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import Point
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import FloatField, Func, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from portal.models import Municipality, PoliceUnit
 
 from .. import selectors as incidents_selectors
 from ..models import CLOSED_STATUSES, OPEN_STATUSES, ApiKey, Category, District, Report, ReportEvent
 
+CATEGORY_NAME_LANGUAGES = ("cs", "pl", "en", "nb")
 OPEN311_STATUSES = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
 
 
@@ -79,18 +81,43 @@ def place_for_address(*, address: str, jurisdiction: PoliceUnit | None = None) -
 # --- requests -------------------------------------------------------------------------------------------
 
 
-def _decorated(qs: QuerySet[Report]) -> QuerySet[Report]:
-    """What a GeoReport request needs, in one query: related names and the time of the last public event."""
+# What a GeoReport request is made of, read as plain rows (dicts): no model instances, and none of the
+# related rows' polygons (the district's area, the municipality's boundary) that ``select_related`` would drag
+# along for each report. The point comes as two numbers (ST_X/ST_Y, in PostGIS and SpatiaLite alike).
+REQUEST_COLUMNS = (
+    "reference",
+    "status",
+    "public_answer",
+    "created_at",
+    "due_at",
+    "category__code",
+    *(f"category__name_{code}" for code in CATEGORY_NAME_LANGUAGES),
+    "police_unit__name",
+    "partner_body__name",
+    "municipality__name",
+    "district__name",
+)
+
+
+def _decorated(qs: QuerySet[Report], *, staff: bool = False) -> QuerySet:
+    """What a GeoReport request needs, in one query: the columns above (the description only for a staff
+    key), the point's coordinates and when it was last updated (its last public event). Rows are dicts."""
     last_event = (
         ReportEvent.objects.filter(report=OuterRef("pk"))
         .exclude(action__in=incidents_selectors.PRIVATE_EVENT_ACTIONS)  # as the public timeline
         .order_by("-at", "-pk")
         .values("at")[:1]
     )
+    columns = (*REQUEST_COLUMNS, "description") if staff else REQUEST_COLUMNS
     return (
-        qs.select_related("category", "police_unit", "partner_body", "municipality", "district")
-        .annotate(last_event_at=Subquery(last_event))
+        qs.annotate(
+            # the last public event, else the last change; never before the submission
+            updated=Greatest(Coalesce(Subquery(last_event), "updated_at"), "created_at"),
+            point_lat=Func("point", function="ST_Y", output_field=FloatField()),
+            point_long=Func("point", function="ST_X", output_field=FloatField()),
+        )
         .order_by("-created_at", "-pk")
+        .values(*columns, "updated", "point_lat", "point_long")
     )
 
 
@@ -100,12 +127,15 @@ def requests_readable(
     since: datetime | None = None,
     until: datetime | None = None,
     jurisdiction: PoliceUnit | None = None,
+    jurisdiction_code: str | None = None,
     references: list[str] | None = None,
     service_codes: list[str] | None = None,
     statuses: list[str] | None = None,
-) -> QuerySet[Report]:
-    """The reports an API client may read. Public: ``public_reports`` (public categories, 90 days). A staff
-    key: every report, any category, any age. Filters: ``statuses`` are GeoReport's open / closed."""
+) -> QuerySet:
+    """The reports an API client may read, as rows (see ``_decorated``). Public: ``public_reports`` (public
+    categories, 90 days). A staff key: every report, any category, any age. ``jurisdiction`` is a police
+    unit, ``jurisdiction_code`` its code (one query fewer when the caller need not know the unit). Filters:
+    ``statuses`` are GeoReport's open / closed."""
     if staff:
         qs = Report.objects.all()
         if since is not None:
@@ -114,8 +144,10 @@ def requests_readable(
         qs = incidents_selectors.public_reports(since=since)
     return _filtered(
         qs,
+        staff=staff,
         until=until,
         jurisdiction=jurisdiction,
+        jurisdiction_code=jurisdiction_code,
         references=references,
         service_codes=service_codes,
         statuses=statuses,
@@ -130,8 +162,9 @@ def requests_feed(
     jurisdiction: PoliceUnit | None = None,
     service_codes: list[str] | None = None,
     statuses: list[str] | None = None,
-) -> QuerySet[Report]:
-    """The public GeoJSON feed: ``public_reports`` (shared with the public map), then the API's filters."""
+) -> QuerySet:
+    """The public GeoJSON feed (rows, see ``_decorated``): ``public_reports`` (shared with the public map),
+    then the API's filters."""
     qs = incidents_selectors.public_reports(since=since, bbox=bbox)
     return _filtered(
         qs, until=until, jurisdiction=jurisdiction, service_codes=service_codes, statuses=statuses
@@ -141,20 +174,24 @@ def requests_feed(
 def _filtered(
     qs: QuerySet[Report],
     *,
+    staff: bool = False,
     until: datetime | None,
     jurisdiction: PoliceUnit | None,
+    jurisdiction_code: str | None = None,
     references: list[str] | None = None,
     service_codes: list[str] | None = None,
     statuses: list[str] | None = None,
 ) -> QuerySet[Report]:
     if jurisdiction is not None:
         qs = qs.filter(police_unit=jurisdiction)
+    if jurisdiction_code is not None:  # the police unit's code, matched in the same query (no lookup first)
+        qs = qs.filter(police_unit__code=jurisdiction_code)
     if references is not None:
-        return _decorated(qs.filter(reference__in=references))
+        return _decorated(qs.filter(reference__in=references), staff=staff)
     if until is not None:
         qs = qs.filter(created_at__lte=until)
     if service_codes:
         qs = qs.filter(category__code__in=service_codes)
     if statuses:
         qs = qs.filter(status__in=set().union(*(OPEN311_STATUSES[s] for s in statuses)))
-    return _decorated(qs)
+    return _decorated(qs, staff=staff)
