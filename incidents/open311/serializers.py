@@ -5,7 +5,7 @@ Field names and order follow the spec. Times are ISO 8601 with the zone, in the 
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.i18n import current_language, localized, pick_language
@@ -118,6 +118,18 @@ def service_definition(category: Category) -> dict:
     }
 
 
+_STATUS_LABELS: dict[str, dict[str, str]] = {}
+
+
+def status_labels() -> dict[str, str]:
+    """The statuses' labels in the active language, translated once per process and language."""
+    language = translation.get_language() or ""
+    labels = _STATUS_LABELS.get(language)
+    if labels is None:
+        labels = _STATUS_LABELS[language] = {value: str(label) for value, label in Status.choices}
+    return labels
+
+
 class Rows:
     """What serializing many request rows shares: worked out once per answer, not once per row — the status
     labels and the category names in the active language, the portal's time zone."""
@@ -125,7 +137,7 @@ class Rows:
     def __init__(self, *, staff: bool):
         self.staff = staff
         self.language = current_language()
-        self.labels = {value: str(label) for value, label in Status.choices}
+        self.labels = status_labels()
         self.zone = timezone.get_current_timezone()
         self._names: dict[str, str] = {}
 

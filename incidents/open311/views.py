@@ -358,14 +358,16 @@ def requests(request: HttpRequest, call: Call) -> HttpResponse:
         statuses = _statuses(call)
         page = _positive(call, "page", 1, 100_000)
         page_size = _positive(call, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
-        reports = selectors.requests_readable(
+        reports = selectors.requests_page(
             staff=call.staff,
             since=since,
             until=until,
             jurisdiction=jurisdiction,
             service_codes=_list(call, "service_code"),
             statuses=statuses,
-        )[(page - 1) * page_size : page * page_size]
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
     rows = serializers.Rows(staff=call.staff)
     data = [serializers.service_request(row, rows) for row in reports]
     return call.render(data, root="service_requests", item="request")
@@ -513,17 +515,13 @@ def _one_request(call: Call, reference: str) -> list[dict]:
     code = call.param("jurisdiction_id")
     restricted = call.api_key.police_unit if call.api_key and call.api_key.police_unit_id else None
     if code and (restricted is None or restricted.code == code):
-        rows = list(
-            selectors.requests_readable(staff=call.staff, jurisdiction_code=code, references=[reference])
-        )
+        rows = selectors.request_by_reference(staff=call.staff, reference=reference, jurisdiction_code=code)
         if rows:
             return rows
         call.resolve_jurisdiction()  # an unknown jurisdiction is a 404 of its own
         return []  # the unit of that code was searched already
     jurisdiction = call.resolve_jurisdiction()
-    return list(
-        selectors.requests_readable(staff=call.staff, jurisdiction=jurisdiction, references=[reference])
-    )
+    return selectors.request_by_reference(staff=call.staff, reference=reference, jurisdiction=jurisdiction)
 
 
 @open311_view()
