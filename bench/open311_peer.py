@@ -30,10 +30,11 @@ Calls, each as the peer's default and like for like (``start_date`` 90 days back
   of the last 90 days; both answer 200); every GET with ``jurisdiction_id`` (Okrsek serves two police units,
   and a GeoReport server with several jurisdictions requires it; the peer gets the same two);
 - ``POST requests.json`` (``--no-post`` leaves it out): lat/long drawn from points of served districts, one
-  bench api key per system. Rate limits stay on: Okrsek's bench key is created with a limit of 10⁹ requests an
-  hour, and each POST sends a random ``device_id``, so the per-reporter daily limit counts each submission
-  as another phone (as a client app with many users). The bench key is used for POSTs only: GETs are
-  anonymous on both systems, as the public's are. The peer's POSTs send its bench Application's key.
+  bench api key per system. Rate limits stay on: Okrsek's bench key (a new one per run, named
+  ``bench/open311_peer.py``) has a limit of 10⁹ requests an hour, and each POST sends its own ``device_id``
+  (``bench-<start of the wrk run>-<counter>``), so the per-reporter daily limit counts each submission as
+  another phone of a client app with many users. The key is used for POSTs only: GETs are anonymous on both
+  systems, as the public's are. The peer's POSTs send its bench Application's key.
 """
 
 import argparse
@@ -104,8 +105,11 @@ print(json.dumps(answers))
 
 WRK_POST = """
 local bodies = {%s}
+local run = tostring(os.time()) .. "-" .. tostring(math.floor(os.clock() * 1000000))
+local counter = 0
 request = function()
-  local body = bodies[math.random(#bodies)] .. "&device_id=bench-" .. math.random(1, 1000000000)
+  counter = counter + 1
+  local body = bodies[(counter %% #bodies) + 1] .. "&device_id=bench-" .. run .. "-" .. counter
   return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"%s}, body)
 end
 """
