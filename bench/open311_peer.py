@@ -7,7 +7,8 @@ What it does, for each N of ``--reports`` (ascending: the databases grow, they a
 
 1. seeds Okrsek's database (``DATABASE_URL``, PostGIS) with N synthetic reports (``bench/incidents.py``'s
    seeding: COPY, a realistic mix of categories, statuses, places and two years of history);
-2. copies the same reports into the peer's database (``--peer-db``, same server): its services are Okrsek's
+2. copies the same reports (all of Okrsek's: the synthetic ones, the demo's, earlier runs' POSTs) into the
+   peer's database (``--peer-db``, same server): its services are Okrsek's
    active categories, its jurisdictions Okrsek's police units, its issues Okrsek's reports (reference,
    category, point, open/closed, public answer, times, address, police unit); reports of person-related
    categories, which Okrsek never shows to the public, are ``hidden`` (moderated) in the peer;
@@ -15,7 +16,8 @@ What it does, for each N of ``--reports`` (ascending: the databases grow, they a
    ``CONN_MAX_AGE=60``; the peer's ``?conn_max_age=60``);
 4. measures each call with ``wrk`` (one thread; ``--duration`` seconds) at concurrency 1 and 8, the two
    systems alternating in every round (who goes first alternates too), ``--rounds`` rounds; a ratio is the
-   median of the per-round ratios, a rate the median of the rounds;
+   median of the per-round ratios, a rate the median of the rounds. The GETs' rounds come first, then the
+   POSTs' (which add reports): every GET reads the same data on both systems;
 5. counts the SQL queries of one request of each call on each system (Django's test client, in process);
 6. prints the Markdown table, the load average before and after, and the answers' sizes.
 
@@ -39,6 +41,7 @@ Calls, each as the peer's default and like for like (``start_date`` 90 days back
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -182,9 +185,10 @@ def peer_copy(args, python: Path) -> int:
         env=peer_env(args, debug=True),
         check=True,
     )
-    bench_reports = Report.objects.filter(reference__startswith=bench_incidents.BENCH_PREFIX)
+    # every report: the synthetic ones, the demo's and those submitted by earlier runs' POSTs
+    bench_reports = Report.objects.filter(category__active=True)
     with peer_connect(args) as peer, peer.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM issues_issue WHERE identifier LIKE %s", ["0%"])
+        cursor.execute("SELECT count(*) FROM issues_issue")
         (copied,) = cursor.fetchone()
         if copied == bench_reports.count():
             return copied
@@ -523,7 +527,7 @@ def measure(args, n: int, python: Path) -> None:
     load_before = os.getloadavg()
     rates = {(c.key, system, conc): [] for c in items for system in ("okrsek", "peer") for conc in (1, 8)}
     ratios = {(c.key, conc): [] for c in items for conc in (1, 8)}
-    bad = {"okrsek": 0, "peer": 0}
+    bad = {(c.key, system): 0 for c in items for system in ("okrsek", "peer")}
     folder = tempfile.mkdtemp(prefix="open311-peer-")
     try:
         scripts = {}
@@ -537,24 +541,27 @@ def measure(args, n: int, python: Path) -> None:
             if not call.post:
                 wrk(okrsek_base + call.okrsek, 2, 1)
                 wrk(peer_base + call.peer, 2, 1)
-        for number in range(args.rounds):
-            order = ("okrsek", "peer") if number % 2 == 0 else ("peer", "okrsek")
-            for call in items:
-                for conc in (1, 8):
-                    got = {}
-                    for system in order:
-                        url = okrsek_base + call.okrsek if system == "okrsek" else peer_base + call.peer
-                        rate, errors = wrk(url, conc, args.duration, scripts.get((call.key, system)))
-                        got[system] = rate
-                        bad[system] += errors
-                        rates[(call.key, system, conc)].append(rate)
-                    ratios[(call.key, conc)].append(
-                        got["okrsek"] / got["peer"] if got["peer"] else float("inf")
-                    )
-            print(
-                f"  N={n:,}: round {number + 1} of {args.rounds}, load {os.getloadavg()[0]:.2f}",
-                file=sys.stderr,
-            )
+        # The GETs' rounds first, then the POSTs' (which add reports): every GET reads the same data
+        for phase in ([c for c in items if not c.post], [c for c in items if c.post]):
+            for number in range(args.rounds if phase else 0):
+                order = ("okrsek", "peer") if number % 2 == 0 else ("peer", "okrsek")
+                for call in phase:
+                    for conc in (1, 8):
+                        got = {}
+                        for system in order:
+                            url = okrsek_base + call.okrsek if system == "okrsek" else peer_base + call.peer
+                            rate, errors = wrk(url, conc, args.duration, scripts.get((call.key, system)))
+                            got[system] = rate
+                            bad[(call.key, system)] += errors
+                            rates[(call.key, system, conc)].append(rate)
+                        ratios[(call.key, conc)].append(
+                            got["okrsek"] / got["peer"] if got["peer"] else math.inf
+                        )
+                print(
+                    f"  N={n:,}: {'POST' if phase[0].post else 'GET'} round {number + 1} of {args.rounds}, "
+                    f"load {os.getloadavg()[0]:.2f}",
+                    file=sys.stderr,
+                )
     finally:
         for server in servers:
             stop(server)
@@ -590,10 +597,9 @@ def measure(args, n: int, python: Path) -> None:
         "\nAnswer sizes (bytes, Okrsek / peer): "
         + "; ".join(f"{c.key} {ours[c.key][2]:,} / {theirs[c.key][2]:,}" for c in items)
     )
-    if any(bad.values()):
-        print(
-            f"\nNon-2xx answers or socket errors during the runs: Okrsek {bad['okrsek']}, peer {bad['peer']}"
-        )
+    failures = [f"{key} {system} {count:,}" for (key, system), count in bad.items() if count]
+    if failures:
+        print("\nAnswers not 2xx/3xx or socket errors during the runs: " + "; ".join(failures))
 
 
 def main() -> None:
