@@ -38,7 +38,18 @@ def api_key_lookup(*, raw: str) -> ApiKey | None:
 
 
 def jurisdiction_by_code(*, code: str) -> PoliceUnit | None:
-    return PoliceUnit.objects.filter(code=code).first()
+    """The police unit of ``code`` with its pk and code loaded (other fields load when read), by a query
+    compiled once per process (see ``_compiled_rows``): every GET with a jurisdiction_id runs it."""
+
+    def build(values: dict) -> QuerySet:
+        return PoliceUnit.objects.filter(code=values["code"]).order_by("pk").values("pk", "code")[:1]
+
+    rows = _compiled_rows(("unit-by-code",), build, {"code": code})
+    if not rows:
+        return None
+    return PoliceUnit.from_db(
+        DEFAULT_DB_ALIAS, [PoliceUnit._meta.pk.attname, "code"], [rows[0]["pk"], rows[0]["code"]]
+    )
 
 
 def jurisdictions_first_two() -> list[PoliceUnit]:
