@@ -475,6 +475,9 @@ def post_script(folder: str, name: str, bodies: list[dict], header: str) -> str:
 
 
 def measure(args, n: int, python: Path) -> None:
+    synthetic = Report.objects.filter(reference__startswith=bench_incidents.BENCH_PREFIX).count()
+    if synthetic > n:
+        sys.exit(f"the database holds {synthetic:,} synthetic reports, more than {n:,}: use fresh databases")
     added, seconds = bench_incidents.seed(n, random.Random(args.seed))
     if added:
         print(f"seeded {added:,} reports into Okrsek in {seconds:.0f} s", file=sys.stderr)
