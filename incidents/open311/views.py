@@ -323,7 +323,8 @@ def discovery(request: HttpRequest, call: Call) -> HttpResponse:
 def service_list(request: HttpRequest, call: Call) -> HttpResponse:
     call.authenticate(required=False)
     call.resolve_jurisdiction()
-    data = [serializers.service(category) for category in selectors.services_active()]
+    shared: dict = {}
+    data = [serializers.service(category, shared) for category in selectors.services_active()]
     return call.render(data, root="services", item="service")
 
 
@@ -357,15 +358,18 @@ def requests(request: HttpRequest, call: Call) -> HttpResponse:
         statuses = _statuses(call)
         page = _positive(call, "page", 1, 100_000)
         page_size = _positive(call, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
-        reports = selectors.requests_readable(
+        reports = selectors.requests_page(
             staff=call.staff,
             since=since,
             until=until,
             jurisdiction=jurisdiction,
             service_codes=_list(call, "service_code"),
             statuses=statuses,
-        )[(page - 1) * page_size : page * page_size]
-    data = [serializers.service_request(report, staff=call.staff) for report in reports]
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+    rows = serializers.Rows(staff=call.staff)
+    data = [serializers.service_request(row, rows) for row in reports]
     return call.render(data, root="service_requests", item="request")
 
 
@@ -503,21 +507,34 @@ def _validation_messages(error: ValidationError) -> list[str]:
     ]
 
 
+def _one_request(call: Call, reference: str) -> list[dict]:
+    """The request ``reference`` if the caller may read it (as a list of at most one row). One query when it
+    is found: a jurisdiction_id is matched by its code in the same query, and the police unit is looked up
+    (``resolve_jurisdiction``, with its 404 and 403 answers) only when no request was found or the api key is
+    restricted to another unit."""
+    code = call.param("jurisdiction_id")
+    restricted = call.api_key.police_unit if call.api_key and call.api_key.police_unit_id else None
+    if code and (restricted is None or restricted.code == code):
+        rows = selectors.request_by_reference(staff=call.staff, reference=reference, jurisdiction_code=code)
+        if rows:
+            return rows
+        call.resolve_jurisdiction()  # an unknown jurisdiction is a 404 of its own
+        return []  # the unit of that code was searched already
+    jurisdiction = call.resolve_jurisdiction()
+    return selectors.request_by_reference(staff=call.staff, reference=reference, jurisdiction=jurisdiction)
+
+
 @open311_view()
 def request_detail(request: HttpRequest, call: Call, service_request_id: str) -> HttpResponse:
     call.authenticate(required=False)
-    jurisdiction = call.resolve_jurisdiction()
-    reports = list(
-        selectors.requests_readable(
-            staff=call.staff, jurisdiction=jurisdiction, references=[service_request_id.upper()]
-        )
-    )
+    reports = _one_request(call, service_request_id.upper())
     if not reports:
         raise Open311Error(
             404, _("service_request_id “%(id)s” was not found.") % {"id": service_request_id[:20]}
         )
+    rows = serializers.Rows(staff=call.staff)
     return call.render(
-        [serializers.service_request(reports[0], staff=call.staff)], root="service_requests", item="request"
+        [serializers.service_request(reports[0], rows)], root="service_requests", item="request"
     )
 
 
@@ -525,10 +542,7 @@ def request_detail(request: HttpRequest, call: Call, service_request_id: str) ->
 def token(request: HttpRequest, call: Call, token: str) -> HttpResponse:
     """Requests are never queued here: the service_request_id exists at once, and it is also its token."""
     call.authenticate(required=False)
-    jurisdiction = call.resolve_jurisdiction()
-    reports = list(
-        selectors.requests_readable(staff=call.staff, jurisdiction=jurisdiction, references=[token.upper()])
-    )
+    reports = _one_request(call, token.upper())
     if not reports:
         raise Open311Error(404, _("token “%(token)s” was not found.") % {"token": token[:20]})
     return call.render([serializers.token(reports[0])], root="service_requests", item="request")
@@ -564,7 +578,8 @@ def requests_geojson(request: HttpRequest, call: Call) -> HttpResponse:
         service_codes=_list(call, "service_code") or _list(call, "category"),
         statuses=_statuses(call),
     )[: FEED_LIMIT + 1]
-    features = [serializers.feature(report) for report in reports]
+    rows = serializers.Rows(staff=False)
+    features = [serializers.feature(row, rows) for row in reports]
     data = {"type": "FeatureCollection", "features": features[:FEED_LIMIT]}
     if len(features) > FEED_LIMIT:
         data["truncated"] = True
