@@ -14,3 +14,17 @@ def deadlines_sweep() -> dict:
         "take_up_reminders": result.take_up_reminders,
         "verify_reminders": result.verify_reminders,
     }
+
+
+@shared_task(name="incidents.tasks.alerts_send", ignore_result=True)
+def alerts_send() -> int:
+    from .alerts.sender import alerts_send
+
+    return alerts_send()
+
+
+@shared_task(name="incidents.tasks.alert_digests_send", ignore_result=True)
+def alert_digests_send() -> dict:
+    from .alerts.sender import alert_digests_send
+
+    return {frequency: alert_digests_send(frequency=frequency) for frequency in ("daily", "weekly")}
