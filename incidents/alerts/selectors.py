@@ -45,6 +45,28 @@ def unsubscribe_link(alert: Alert) -> str:
     return absolute_reverse("incidents:alert_unsubscribe", alert.token)
 
 
+STOP_SALT = "incidents.alerts-stop-digest"
+
+
+def digest_stop_path_arg(email: str, frequency: str) -> str:
+    return signing.dumps({"e": email.strip().lower(), "f": frequency}, salt=STOP_SALT)
+
+
+def digest_stop_link(email: str, frequency: str) -> str:
+    """One-click unsubscribe of a digest: stops every alert of the address that goes into it."""
+    return absolute_reverse("incidents:alerts_stop_digest", digest_stop_path_arg(email, frequency))
+
+
+def digest_by_stop(signed: str) -> tuple[str, str] | None:
+    try:
+        value = signing.loads(signed[:400], salt=STOP_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or not value.get("e") or not value.get("f"):
+        return None
+    return value["e"], value["f"]
+
+
 def alert_by_token(token: str) -> Alert | None:
     if not token or len(token) > 40:
         return None

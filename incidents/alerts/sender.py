@@ -37,10 +37,10 @@ DIGEST_BATCH = 200  # addresses per transaction
 DIGEST_HOUR = 7  # digests leave at 7:00 local time (the first hourly run after it)
 
 
-def _headers(alert: Alert) -> dict[str, str]:
+def _headers(url: str) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe: mail clients POST ``List-Unsubscribe=One-Click`` to the link."""
     return {
-        "List-Unsubscribe": f"<{selectors.unsubscribe_link(alert)}>",
+        "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -116,7 +116,7 @@ def _deliver(events: list[dict], now: datetime) -> int:
                             "unsubscribe_url": selectors.unsubscribe_link(alert),
                         },
                         "dedup_key": f"alert:{alert.pk}:{report.pk}:{code}",
-                        "headers": _headers(alert),
+                        "headers": _headers(selectors.unsubscribe_link(alert)),
                     }
                 )
     if rows:
@@ -201,9 +201,10 @@ def _digest(email: str, ids: list[int], frequency: str, label: str, now: datetim
                     "count": sum(len(s["items"]) for s in sections),
                     "frequency": frequency,
                     "manage_url": selectors.manage_link(email),
+                    "stop_url": selectors.digest_stop_link(email, frequency),
                 },
                 "dedup_key": f"alert-digest:{key}:{frequency}:{label}",
-                "headers": _headers(first),
+                "headers": _headers(selectors.digest_stop_link(email, frequency)),
             }
         ]
     )

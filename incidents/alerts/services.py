@@ -276,3 +276,18 @@ def alert_set_frequency(*, alert: Alert, frequency: str) -> Alert:
             alert.frequency = frequency
             activity_log(verb="alert.changed", target=alert, frequency=frequency)
     return alert
+
+
+def alerts_stop_digest(*, signed: str) -> int:
+    """A digest's one-click unsubscribe: every alert of the address that goes into this digest stops.
+    Returns how many (0 for a bad link, or one used already)."""
+    found = selectors.digest_by_stop(signed)
+    if found is None:
+        return 0
+    email, frequency = found
+    with transaction.atomic():
+        alerts = list(Alert.objects.filter(email__iexact=email, frequency=frequency).only("pk"))
+        for alert in alerts:
+            activity_log(verb="alert.deleted", target=alert, via="digest")
+        Alert.objects.filter(pk__in=[a.pk for a in alerts]).delete()
+    return len(alerts)

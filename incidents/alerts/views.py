@@ -92,6 +92,19 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "incidents/alerts/unsubscribe.html", {"done": False})
 
 
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def stop_digest(request: HttpRequest, signed: str) -> HttpResponse:
+    """A digest's one-click unsubscribe (RFC 8058): POST stops every alert of the address in that digest."""
+    if selectors.digest_by_stop(signed) is None:
+        raise Http404
+    if request.method == "POST":
+        services.alerts_stop_digest(signed=signed)
+        return render(request, "incidents/alerts/unsubscribe.html", {"done": True})
+    return render(request, "incidents/alerts/unsubscribe.html", {"done": False})
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, signed: str) -> HttpResponse:

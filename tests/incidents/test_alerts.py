@@ -213,6 +213,13 @@ def test_daily_digest_once_per_address_and_day(citizen):
     assert digest.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     with time_machine.travel(day1 + timedelta(days=2, hours=1), tick=False):
         assert alert_digests_send(frequency="daily") == 0  # nothing new
+    # The digest's one-click unsubscribe (RFC 8058) stops both alerts that go into it
+    stop = re.search(r"<https?://[^/]+([^>]+)>", digest.headers["List-Unsubscribe"]).group(1)
+    assert stop in digest.body_text
+    done = Client(enforce_csrf_checks=True).post(
+        stop, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert done.status_code == 200 and not Alert.objects.exists()
 
 
 def test_weekly_digest(citizen):
@@ -397,3 +404,28 @@ def test_feeds_show_only_public_reports_with_filters(citizen, client):
     page = client.get(reverse("incidents:map"), {"district": citizen["district"].pk})
     feed_url = reverse("incidents:feed_district", args=[citizen["district"].pk])
     assert f'rel="alternate" type="application/atom+xml" href="{feed_url}"'.encode() in page.content
+
+
+# --- personal data --------------------------------------------------------------------------------------
+
+
+def test_unconfirmed_alerts_and_old_sent_log_go_and_links_stay_out_of_logs(citizen):
+    from portal import retention
+    from portal.logs import redact
+
+    unconfirmed = subscribe("late@example.org", center=CENTER, radius_m=500, confirm=False)
+    kept = subscribe(center=CENTER, radius_m=500, frequency="daily")
+    submit(citizen, CENTER)
+    send()
+    assert AlertDelivery.objects.filter(digest_period="").count() == 1
+    done = retention.purge(now=timezone.now() + timedelta(days=120))
+    assert done["incidents.alerts_unconfirmed"] == 1 and not Alert.objects.filter(pk=unconfirmed.pk).exists()
+    assert AlertDelivery.objects.count() == 1  # waiting for its digest: kept
+    for link in (
+        alert_selectors.confirm_link(kept),
+        alert_selectors.unsubscribe_link(kept),
+        alert_selectors.manage_link(kept.email),
+        alert_selectors.digest_stop_link(kept.email, "daily"),
+    ):
+        secret = link.rstrip("/").rsplit("/", 1)[1]
+        assert secret not in redact(f"GET {link} 200"), link
