@@ -437,4 +437,11 @@ class RateCounter(models.Model):
         return f"{self.scope}:{self.key[:12]}@{self.window_start:%Y-%m-%d %H:%M} = {self.count}"
 
 
-from .models_alerts import EVENT_OF_ACTION, Alert, AlertCursor, AlertDelivery, AlertEvent  # noqa: E402, F401
+from .models_alerts import (  # noqa: E402, F401
+    EVENT_OF_ACTION,
+    Alert,
+    AlertCursor,
+    AlertDelivery,
+    AlertEvent,
+    AreaWarning,
+)

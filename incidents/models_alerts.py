@@ -72,6 +72,7 @@ class Alert(models.Model):
     frequency = models.CharField(
         _("frequency"), max_length=16, choices=Frequency.choices, default=Frequency.IMMEDIATE
     )
+    warnings = models.BooleanField(_("warnings from the police and the town"), default=True)
     # email + area + filters, hashed: the same subscription twice is one row
     fingerprint = models.CharField(max_length=64, unique=True)
     token = models.CharField(max_length=40, unique=True, default=_token)  # confirm and unsubscribe links
@@ -123,3 +124,57 @@ class AlertCursor(models.Model):
     name = models.CharField(max_length=32, unique=True)
     last_event_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+
+
+class AreaWarning(models.Model):
+    """A warning the police (a unit's coordinator) or a town (its municipal staff) publishes to a district or
+    a municipality, after a second person of the same unit or town approved it. Published, it goes at once
+    to the area's alert subscribers who did not opt out of warnings, and shows on the area's public pages
+    and feeds until ``valid_until``."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for review")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+
+    author = models.ForeignKey(
+        "portal.User", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    police_unit = models.ForeignKey(
+        "portal.PoliceUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # the issuer, or
+    issuer_municipality = models.ForeignKey(
+        "portal.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    district = models.ForeignKey(
+        "incidents.District", verbose_name=_("district"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    municipality = models.ForeignKey(
+        "portal.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="area_warnings",
+    )
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("text"), max_length=2000)
+    valid_until = models.DateTimeField(_("valid until"))
+    category_groups = models.JSONField(_("related categories"), default=list, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    reviewer = models.ForeignKey(
+        "portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("area warning")
+        verbose_name_plural = _("area warnings")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["valid_until"], name="area_warning_live", condition=Q(state="published")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

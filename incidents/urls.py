@@ -39,6 +39,7 @@ urlpatterns = [
     path("stats.csv", public_map.stats_csv, name="stats_csv"),
     # police and partner bodies
     path("staff/", staff.queue, name="staff_queue"),
+    path("staff/warnings/", alerts.staff_warnings, name="staff_warnings"),
     path("staff/take-up/", staff.bulk_take_up, name="staff_bulk_take_up"),
     path("staff/<int:pk>/", staff.report_detail, name="staff_report"),
     path("staff/<int:pk>/act/", staff.report_act, name="staff_report_act"),

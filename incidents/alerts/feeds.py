@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from portal.models import Municipality
 
-from ..models import District, Status
+from ..models import AreaWarning, District, Status
 from ..selectors.public import public_reports
 from . import selectors
 from .services import RADIUS_MAX_M, circle_polygon
+from .warnings import warnings_live
 
 FEED_ITEMS = 50
 
@@ -32,11 +33,14 @@ class _ReportFeed(Feed):
 
     def items(self, obj):
         reports = self.reports(obj).filter(**{k: v for k, v in self._filters().items() if v})
-        return list(
+        return self.warnings(obj) + list(
             reports.select_related("category", "district", "municipality")
             .defer("description", "district__area", "municipality__boundary")
             .order_by("-updated_at", "-pk")[:FEED_ITEMS]
         )
+
+    def warnings(self, obj) -> list:
+        return []
 
     def _filters(self) -> dict:
         return {"category__code": self.filters["category"], "status": self.filters["status"]}
@@ -45,9 +49,13 @@ class _ReportFeed(Feed):
         return reverse("incidents:map")
 
     def item_title(self, item):
+        if isinstance(item, AreaWarning):
+            return _("Warning: %(title)s") % {"title": item.title}
         return f"{item.category.name} – {Status(item.status).label}"
 
     def item_description(self, item):
+        if isinstance(item, AreaWarning):
+            return item.text
         lat, lon = selectors.rounded_point(item.point)
         place = item.municipality.name if item.municipality_id else ""
         text = _("Reference %(reference)s, near %(lat)s, %(lon)s") % {
@@ -59,18 +67,22 @@ class _ReportFeed(Feed):
         return "\n".join(parts)
 
     def item_link(self, item):
+        if isinstance(item, AreaWarning):
+            return f"{reverse('incidents:map')}#warning-{item.pk}"
         return f"{reverse('incidents:map')}#{item.reference}"
 
     def item_guid(self, item):
+        if isinstance(item, AreaWarning):
+            return f"warning:{item.pk}"
         return f"{item.reference}:{item.status}"
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, item):
-        return item.created_at
+        return item.reviewed_at if isinstance(item, AreaWarning) else item.created_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.reviewed_at if isinstance(item, AreaWarning) else item.updated_at
 
 
 class DistrictFeed(_ReportFeed):
@@ -83,6 +95,9 @@ class DistrictFeed(_ReportFeed):
     def reports(self, obj):
         return public_reports(district=obj.pk)
 
+    def warnings(self, obj) -> list:
+        return list(warnings_live(district=obj.pk))
+
 
 class MunicipalityFeed(_ReportFeed):
     def area(self, request, pk):
@@ -93,6 +108,9 @@ class MunicipalityFeed(_ReportFeed):
 
     def reports(self, obj):
         return public_reports(municipality=obj.pk)
+
+    def warnings(self, obj) -> list:
+        return list(warnings_live(municipality=obj.pk))
 
 
 class AroundFeed(_ReportFeed):

@@ -55,6 +55,9 @@ class SubscribeForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Alert.Frequency.IMMEDIATE,
     )
+    warnings = forms.BooleanField(
+        label=_("Also warnings from the police and the town (sent at once)"), required=False, initial=True
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,3 +91,31 @@ class SubscribeForm(forms.Form):
 class FrequencyForm(forms.Form):
     alert = forms.IntegerField(widget=forms.HiddenInput)
     frequency = forms.ChoiceField(label=_("How often"), choices=Alert.Frequency.choices)
+
+
+class WarningForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    text = forms.CharField(label=_("Text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.none(), required=False
+    )
+    valid_until = forms.DateTimeField(
+        label=_("Valid until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    category_groups = forms.MultipleChoiceField(
+        label=_("Related categories"),
+        choices=Category.Group.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.filter(active=True).defer("area").order_by("name")
+        self.fields["municipality"].queryset = (
+            Municipality.objects.filter(police_units__isnull=False)
+            .distinct()
+            .defer("boundary")
+            .order_by("name")
+        )

@@ -166,6 +166,7 @@ def alert_subscribe(
     category_groups: list[str] = (),
     category_codes: list[str] = (),
     frequency: str = Alert.Frequency.IMMEDIATE,
+    warnings: bool = True,
     now: datetime | None = None,
     **area_input,
 ) -> Outcome:
@@ -208,6 +209,7 @@ def alert_subscribe(
                 category_codes=codes,
                 events=events,
                 frequency=frequency,
+                warnings=warnings,
                 fingerprint=fingerprint,
                 ip_hash=ip_hash,
                 created_at=now,

@@ -2,6 +2,8 @@
 unsubscribe (RFC 8058: a mail client POSTs without a CSRF token) and "my alerts" by a signed link."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 from portal.web import add_form_errors
 
 from ..models import Alert
-from . import selectors, services
-from .forms import SubscribeForm
+from . import selectors, services, warnings
+from .forms import SubscribeForm, WarningForm
 
 AREA_FIELDS = {"center": "lat", "radius_m": "radius_custom"}
 
@@ -49,6 +51,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                 events=form.cleaned_data["events"],
                 category_groups=form.cleaned_data["category_groups"],
                 frequency=form.cleaned_data["frequency"],
+                warnings=form.cleaned_data["warnings"],
                 **form.area_input(),
             )
         except services.ValidationError as exc:
@@ -132,4 +135,49 @@ def manage(request: HttpRequest, signed: str) -> HttpResponse:
         request,
         "incidents/alerts/manage.html",
         {"alerts": alerts, "email": email, "frequencies": Alert.Frequency.choices},
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def staff_warnings(request: HttpRequest) -> HttpResponse:
+    """A coordinator or a town's staff writes a warning; another person of the same unit or town reviews it.
+    The services decide who may (a refusal is shown, nothing is written)."""
+    form = WarningForm(request.POST if request.POST.get("action") == "create" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "create":
+                if form.is_valid():
+                    data = form.cleaned_data
+                    warnings.warning_create(
+                        actor=request.user,
+                        title=data["title"],
+                        text=data["text"],
+                        valid_until=data["valid_until"],
+                        district=data.get("district"),
+                        municipality=data.get("municipality"),
+                        category_groups=data["category_groups"],
+                    )
+                    messages.success(request, _("The warning waits for a second person's review."))
+                    return redirect("incidents:staff_warnings")
+            else:
+                warning = (
+                    warnings.warnings_to_review(request.user).filter(pk=request.POST.get("warning")).first()
+                )
+                if warning is None:
+                    raise Http404
+                warnings.warning_review(
+                    actor=request.user, warning=warning, approve=request.POST.get("action") == "approve"
+                )
+                messages.success(request, _("The warning was reviewed."))
+                return redirect("incidents:staff_warnings")
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You may not do this."))
+        except services.ValidationError as exc:
+            add_form_errors(form, exc)
+    return render(
+        request,
+        "incidents/alerts/staff_warnings.html",
+        {"form": form, "to_review": list(warnings.warnings_to_review(request.user))},
     )
