@@ -48,6 +48,8 @@ def test_a_resident_subscribes_confirms_and_unsubscribes_on_a_phone_in_czech(
     page.goto(CONFIRM.search(confirm_email.body).group(1))
     page.locator("#alert-confirm").click()
     expect(page.locator(".alert-list li")).to_have_count(1)
+    violations = _axe_violations(page)  # "my alerts"
+    assert violations == [], violations
     assert Alert.objects.get().confirmed_at is not None
 
     report, _token = services.report_submit(
@@ -65,6 +67,8 @@ def test_a_resident_subscribes_confirms_and_unsubscribes_on_a_phone_in_czech(
     unsubscribe = re.search(r"<(\S+)>", alert_email.extra_headers["List-Unsubscribe"]).group(1)
 
     page.goto(unsubscribe)
+    violations = _axe_violations(page)
+    assert violations == [], violations
     page.locator("#alert-unsubscribe").click()
     expect(page.locator("#alert-unsubscribed")).to_be_visible()
     assert not Alert.objects.exists()
