@@ -121,7 +121,9 @@ def _deliver(events: list[dict], now: datetime) -> int:
                 )
     if rows:
         AlertDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    notifications_queue_many(emails)
+    # Rendered by the outbox worker (the context holds plain values only): the cursor's lock is not held
+    # while thousands of emails are rendered
+    notifications_queue_many(emails, render_later=True)
     return len(rows)
 
 

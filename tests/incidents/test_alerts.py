@@ -73,6 +73,7 @@ def send(now=None):
 
 
 def emails(kind="alert_event", to=None):
+    notifications_send_due()  # the worker renders the alert emails (locmem backend)
     qs = Notification.objects.filter(kind=kind)
     if to:
         qs = qs.filter(to_email=to)
