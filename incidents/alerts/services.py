@@ -269,14 +269,16 @@ def alert_unsubscribe(*, token: str) -> bool:
     return True
 
 
-def alert_set_frequency(*, alert: Alert, frequency: str) -> Alert:
+def alert_change(*, alert: Alert, frequency: str, warnings: bool | None = None) -> Alert:
+    """ "My alerts": how often, and whether warnings from the police and the town come too."""
     if frequency not in Alert.Frequency.values:
         raise ValidationError({"frequency": _("Choose how often to get emails.")})
-    if alert.frequency != frequency:
+    warnings = alert.warnings if warnings is None else warnings
+    if (alert.frequency, alert.warnings) != (frequency, warnings):
         with transaction.atomic():
-            Alert.objects.filter(pk=alert.pk).update(frequency=frequency)
-            alert.frequency = frequency
-            activity_log(verb="alert.changed", target=alert, frequency=frequency)
+            Alert.objects.filter(pk=alert.pk).update(frequency=frequency, warnings=warnings)
+            alert.frequency, alert.warnings = frequency, warnings
+            activity_log(verb="alert.changed", target=alert, frequency=frequency, warnings=warnings)
     return alert
 
 

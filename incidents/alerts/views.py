@@ -125,7 +125,11 @@ def manage(request: HttpRequest, signed: str) -> HttpResponse:
             messages.success(request, _("The alert was deleted."))
         else:
             try:
-                services.alert_set_frequency(alert=alert, frequency=request.POST.get("frequency", ""))
+                services.alert_change(
+                    alert=alert,
+                    frequency=request.POST.get("frequency", ""),
+                    warnings=request.POST.get("warnings") == "on",
+                )
             except services.ValidationError:
                 messages.error(request, _("Choose how often to get emails."))
             else:

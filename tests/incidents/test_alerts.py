@@ -372,7 +372,10 @@ def test_my_alerts_change_delete_and_constant_queries(citizen, client, django_as
     assert page.content.count(b'name="alert"') == 5
     client.post(path, {"alert": first.pk, "frequency": "weekly", "action": "change"})
     first.refresh_from_db()
-    assert first.frequency == "weekly"
+    assert first.frequency == "weekly" and not first.warnings  # the box left unticked: no warnings
+    client.post(path, {"alert": first.pk, "frequency": "weekly", "warnings": "on", "action": "change"})
+    first.refresh_from_db()
+    assert first.warnings
     client.post(path, {"alert": first.pk, "action": "delete"})
     assert Alert.objects.count() == 4
     other = subscribe("other@example.org", kind="district", district=citizen["district"])
