@@ -433,3 +433,18 @@ def test_unconfirmed_alerts_and_old_sent_log_go_and_links_stay_out_of_logs(citiz
     ):
         secret = link.rstrip("/").rsplit("/", 1)[1]
         assert secret not in redact(f"GET {link} 200"), link
+
+
+def test_the_beat_runs_the_sender_every_minute_and_the_digests_hourly(citizen, settings):
+    from incidents import tasks
+    from portal.celery import app as celery_app
+
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["incidents.tasks.alerts_send"] <= 60
+    assert schedule["incidents.tasks.alert_digests_send"] <= 3600
+    assert {"incidents.tasks.alerts_send", "incidents.tasks.alert_digests_send"} <= set(celery_app.tasks)
+    subscribe(center=CENTER, radius_m=2000)
+    submit(citizen, CENTER)
+    with time_machine.travel(timezone.now() + LATER):
+        assert tasks.alerts_send.delay().get() == 1
+        assert tasks.alert_digests_send.delay().get() == {"daily": 0, "weekly": 0}
