@@ -461,6 +461,8 @@ class RateCounter(models.Model):
         FORM_FAILURES = "form_failures", _("failed report forms of a client per hour")
         API_KEY = "api_key", _("Open311 requests of an api key per hour")
         LOOKUP = "lookup", _("report look-ups by reference and email of a client per hour")
+        ALERT_EMAIL = "alert_email", _("alert subscriptions of an address per day")
+        ALERT_CLIENT = "alert_client", _("alert subscriptions of a client per day")
 
     scope = models.CharField(max_length=16, choices=Scope.choices)
     key = models.CharField(max_length=64)  # a salted IP hash, or an api key's id
@@ -509,3 +511,13 @@ class MapCellState(models.Model):
 
     def __str__(self) -> str:
         return f"map cells aged until {self.aged_until:%Y-%m-%d %H:%M:%S}"
+
+
+from .models_alerts import (  # noqa: E402, F401
+    EVENT_OF_ACTION,
+    Alert,
+    AlertCursor,
+    AlertDelivery,
+    AlertEvent,
+    AreaWarning,
+)

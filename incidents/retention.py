@@ -20,6 +20,14 @@ def _supports(cutoff: datetime) -> Q:
     return Q(report__closed_at__lte=cutoff)
 
 
+def _alerts_unconfirmed(cutoff: datetime) -> Q:
+    return Q(confirmed_at__isnull=True, created_at__lte=cutoff)
+
+
+def _alert_deliveries(cutoff: datetime) -> Q:
+    return Q(created_at__lte=cutoff) & ~Q(digest_period="")  # a row a digest has yet to take stays
+
+
 def register_incidents() -> None:
     register(
         Retention(
@@ -40,5 +48,21 @@ def register_incidents() -> None:
             default_days=180,
             expired=_supports,
             delete=True,  # the report keeps its support count; a supporter's email goes with the row
+        ),
+        Retention(
+            name="incidents.alerts_unconfirmed",
+            label=_("Area alerts never confirmed (email, area, hash of the IP address)"),
+            model="incidents.Alert",
+            default_days=7,
+            expired=_alerts_unconfirmed,
+            delete=True,
+        ),
+        Retention(
+            name="incidents.alert_deliveries",
+            label=_("The sent-log of area alerts (which report's event went to which alert)"),
+            model="incidents.AlertDelivery",
+            default_days=90,
+            expired=_alert_deliveries,
+            delete=True,  # the sender never goes back; events older than the map's 90 days are not sent
         ),
     )

@@ -19,3 +19,17 @@ def deadlines_sweep() -> dict:
 @shared_task(name="incidents.tasks.map_cells_age", ignore_result=True)
 def map_cells_age() -> str:
     return map_cells.map_cells_age()
+
+
+@shared_task(name="incidents.tasks.alerts_send", ignore_result=True)
+def alerts_send() -> int:
+    from .alerts.sender import alerts_send
+
+    return alerts_send()
+
+
+@shared_task(name="incidents.tasks.alert_digests_send", ignore_result=True)
+def alert_digests_send() -> dict:
+    from .alerts.sender import alert_digests_send
+
+    return {frequency: alert_digests_send(frequency=frequency) for frequency in ("daily", "weekly")}

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from .alerts import feeds as alert_feeds
+from .alerts import views as alerts
 from .views import follow, public, public_map, staff
 
 app_name = "incidents"
@@ -20,6 +22,16 @@ urlpatterns = [
     path("unsubscribe/<str:signed>/", follow.unsubscribe, name="unsubscribe"),
     path("mine/", follow.my_reports, name="my_reports"),
     path("mine/claim/", follow.my_reports_claim, name="my_reports_claim"),
+    # area alerts (issue 14): subscribe, confirm, one-click unsubscribe, "my alerts" by a signed link, feeds
+    path("alerts/", alerts.subscribe, name="alerts_subscribe"),
+    path("alerts/sent/", alerts.sent, name="alerts_sent"),
+    path("alerts/confirm/<str:token>/", alerts.confirm, name="alert_confirm"),
+    path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alert_unsubscribe"),
+    path("alerts/mine/<str:signed>/", alerts.manage, name="alerts_manage"),
+    path("alerts/stop/<str:signed>/", alerts.stop_digest, name="alerts_stop_digest"),
+    path("feeds/district/<int:pk>.atom", alert_feeds.DistrictFeed(), name="feed_district"),
+    path("feeds/municipality/<int:pk>.atom", alert_feeds.MunicipalityFeed(), name="feed_municipality"),
+    path("feeds/around.atom", alert_feeds.AroundFeed(), name="feed_around"),
     # the public map and statistics
     path("map/", public_map.map_page, name="map"),
     path("map.geojson", public_map.map_geojson, name="map_geojson"),
@@ -27,6 +39,7 @@ urlpatterns = [
     path("stats.csv", public_map.stats_csv, name="stats_csv"),
     # police and partner bodies
     path("staff/", staff.queue, name="staff_queue"),
+    path("staff/warnings/", alerts.staff_warnings, name="staff_warnings"),
     path("staff/take-up/", staff.bulk_take_up, name="staff_bulk_take_up"),
     path("staff/<int:pk>/", staff.report_detail, name="staff_report"),
     path("staff/<int:pk>/act/", staff.report_act, name="staff_report_act"),

@@ -19,7 +19,7 @@ REDACTED = "[redacted]"
 # The secret part of each private URL (a language prefix or an absolute address before it does not matter),
 # and an Open311 api key given in a query string
 SECRETS = re.compile(
-    r"(?P<prefix>/(?:reports/(?:track|follow|unsubscribe)|workshops/registration)/|(?:^|[?&])api_key=)(?P<secret>[^/\s?&#\"'.]+)"
+    r"(?P<prefix>/(?:reports/(?:track|follow|unsubscribe|alerts/(?:confirm|unsubscribe|mine|stop))|workshops/registration)/|(?:^|[?&])api_key=)(?P<secret>[^/\s?&#\"'.]+)"
 )
 
 

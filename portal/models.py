@@ -218,6 +218,8 @@ class Notification(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # Files sent with the email: [{"filename", "content_type", "content_b64"}] (e.g. an .ics invitation)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Further email headers, e.g. RFC 8058 one-click unsubscribe (List-Unsubscribe, List-Unsubscribe-Post)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     # Rendered by the worker, not the request: what to render the kind's templates with (model rows by
     # reference, ``services.context_encode``); None once rendered (subject and texts are then the email).
     context = models.JSONField(_("context to render"), null=True, blank=True)

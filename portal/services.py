@@ -202,6 +202,7 @@ def notification_queue(
     language: str | None = None,
     dedup_key: str | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Notification | None:
     """Put an email into the outbox, rendered in the recipient's language from
     ``templates/emails/<kind>_subject.txt``, ``<kind>_body.txt`` and (optional) ``<kind>_body.html``.
@@ -227,6 +228,7 @@ def notification_queue(
         body_text=body_text,
         body_html=body_html,
         attachments=[_attachment_encode(item) for item in attachments or ()],
+        headers=headers or {},
     )
 
 
@@ -263,6 +265,7 @@ def notifications_queue_many(
                 recipient=item.get("recipient"),
                 language=language,
                 dedup_key=item.get("dedup_key"),
+                headers=item.get("headers") or {},
                 **texts,
             )
         )
@@ -434,7 +437,11 @@ def notification_send(*, notification_id: int) -> bool:
         body=notification.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to_email],
-        headers={"Content-Language": notification.language, "X-Okrsek-Notification": str(notification.pk)},
+        headers={
+            **(notification.headers or {}),
+            "Content-Language": notification.language,
+            "X-Okrsek-Notification": str(notification.pk),
+        },
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")

@@ -189,6 +189,10 @@ CELERY_BEAT_SCHEDULE = {
     "incidents-deadlines": {"task": "incidents.tasks.deadlines_sweep", "schedule": 60.0},
     # The public map's clusters counted ahead: reports leaving the 7/30/90-day periods go out. Idempotent.
     "incidents-map-cells": {"task": "incidents.tasks.map_cells_age", "schedule": 60.0},
+    # Area alerts: matches new public events, writes the sent-log and the immediate emails (exactly once:
+    # a locked cursor and a unique sent-log); daily/weekly digests once per address and period.
+    "incidents-alerts-send": {"task": "incidents.tasks.alerts_send", "schedule": 60.0},
+    "incidents-alert-digests": {"task": "incidents.tasks.alert_digests_send", "schedule": 3600.0},
     # Workshops: remind confirmed participants 3 days before. Idempotent: claimed with a conditional UPDATE.
     "workshops-reminders": {"task": "workshops.tasks.reminders_send", "schedule": 900.0},
     # Workshops: publication builds stuck waiting (broker down) are queued again once, then failed; builds
