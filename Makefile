@@ -21,11 +21,13 @@ PG_CLIENT := postgresql-client|postgresql-client-15|postgresql-client-16|postgre
 TEST_DEBIAN_PACKAGES := chromium|chromium-browser nodejs npm poppler-utils $(PG_CLIENT)
 # `make backup` / `make restore` on PostGIS: pg_dump and pg_restore (any installed version will do)
 BACKUP_DEBIAN_PACKAGES := $(PG_CLIENT)
+# The benchmarks in bench/ (`make bench-tools`): wrk drives the HTTP load of bench/open311_peer.py
+BENCH_DEBIAN_PACKAGES := wrk
 quoted = $(foreach word,$(1),'$(word)')
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup system system-test print-system-packages node python migrate demo messages makemessages static lint format clean help backup restore
+.PHONY: run test setup system system-test print-system-packages bench-tools node python migrate demo messages makemessages static lint format clean help backup restore
 
 help:
 	@echo "make run    set up (Debian packages, .venv, migrations, demo data) and start web + worker + beat"
@@ -56,7 +58,11 @@ var/.system-test-ok: Makefile scripts/apt-install
 
 # What scripts/check-system-tools.py compares the programs called by the code and the tests against.
 print-system-packages:
-	@echo $(call quoted,$(DEBIAN_PACKAGES) $(TEST_DEBIAN_PACKAGES) $(BACKUP_DEBIAN_PACKAGES))
+	@echo $(call quoted,$(DEBIAN_PACKAGES) $(TEST_DEBIAN_PACKAGES) $(BACKUP_DEBIAN_PACKAGES) $(BENCH_DEBIAN_PACKAGES))
+
+# What the benchmarks in bench/ need besides the test set-up (docs/performance.md says how to run each)
+bench-tools: setup system-test
+	@bash scripts/apt-install $(call quoted,$(BENCH_DEBIAN_PACKAGES))
 
 # --- Backups (scripts/backup.py): the database (SpatiaLite file, or pg_dump with DATABASE_URL=postgis://…)
 # and MEDIA_ROOT in one archive. pg_dump/pg_restore are installed only where PostGIS is used.

@@ -623,7 +623,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        sys.exit("wrk is missing: install it with `apt-get install wrk` (Debian package wrk)")
+        sys.exit("wrk is missing: install it with `make bench-tools` (Debian package wrk)")
     if connection.vendor != "postgresql":
         sys.exit("bench/open311_peer.py measures PostGIS: set DATABASE_URL=postgis://…/okrsek_read")
     python = peer_install(args)

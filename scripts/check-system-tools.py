@@ -43,6 +43,7 @@ PACKAGES = {
     "node": {"nodejs"},
     "npm": {"npm", "nodejs"},  # NodeSource's nodejs bundles npm
     "python3": {"python3", "python3-minimal"},
+    "wrk": {"wrk"},  # bench/open311_peer.py (`make bench-tools`)
     # /usr/bin/pg_dump is postgresql-client-common's wrapper; the programs come with postgresql-client-<n>
     **dict.fromkeys(
         ("pg_dump", "pg_restore", "psql"),
