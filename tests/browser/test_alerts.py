@@ -3,6 +3,7 @@ form (district prefilled), the confirmation email from the outbox, a new report 
 an alert email with RFC 8058 headers, and one click to stop it. The form passes axe-core."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -17,6 +18,7 @@ from tests.browser.test_report_citizen import _no_sideways_scroll, _serve_a_town
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser_settings", "offline_tiles")]
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CONFIRM = re.compile(r"(https?://\S+/reports/alerts/confirm/\S+/)")
 
 
@@ -38,6 +40,15 @@ def test_a_resident_subscribes_confirms_and_unsubscribes_on_a_phone_in_czech(
     expect(page.locator("#id_kind input[value=district]")).to_be_checked()
     expect(page.locator("#id_district")).to_have_value(str(district.pk))
     _no_sideways_scroll(page)
+    _shot(page, "alerts-form-phone-cs.png")
+    # Only the chosen kind of area's fields are shown (CSS :has, no script)
+    expect(page.locator("#id_polygon")).to_be_hidden()
+    expect(page.locator("#id_lat")).to_be_hidden()
+    page.locator("#id_kind input[value=circle]").check()
+    expect(page.locator("#id_lat")).to_be_visible()
+    expect(page.locator("#id_district")).to_be_hidden()
+    page.locator("#id_kind input[value=district]").check()
+    expect(page.locator("#id_district")).to_be_visible()
     violations = _axe_violations(page)
     assert violations == [], violations
     page.locator("#id_email").fill("obyvatel@example.org")
@@ -48,6 +59,8 @@ def test_a_resident_subscribes_confirms_and_unsubscribes_on_a_phone_in_czech(
     page.goto(CONFIRM.search(confirm_email.body).group(1))
     page.locator("#alert-confirm").click()
     expect(page.locator(".alert-list li")).to_have_count(1)
+    _no_sideways_scroll(page)
+    _shot(page, "alerts-mine-phone-cs.png")
     violations = _axe_violations(page)  # "my alerts"
     assert violations == [], violations
     assert Alert.objects.get().confirmed_at is not None
@@ -74,3 +87,8 @@ def test_a_resident_subscribes_confirms_and_unsubscribes_on_a_phone_in_czech(
     assert not Alert.objects.exists()
     _no_sideways_scroll(page)
     assert console_errors == [], "\n".join(console_errors)
+
+
+def _shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True, animations="disabled")
