@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from portal.confirm import confirm_page, confirmed
 from portal.web import add_form_errors
 
 from ..models import Alert
@@ -121,6 +122,16 @@ def manage(request: HttpRequest, signed: str) -> HttpResponse:
         if alert is None:
             raise Http404
         if request.POST.get("action") == "delete":
+            if not confirmed(request):  # a second step, as every destructive action
+                return confirm_page(
+                    request,
+                    question=_("Stop the alert for %(area)s?") % {"area": _alert_area(alert)},
+                    explanation=_("You will get no more emails from it. You can add it again at any time."),
+                    yes=_("Yes, stop the alert"),
+                    no=_("No, keep it"),
+                    back=reverse("incidents:alerts_manage", args=[signed]),
+                    fields=[("alert", str(alert.pk)), ("action", "delete")],
+                )
             services.alert_delete(alert=alert)
             messages.success(request, _("The alert was deleted."))
         else:
@@ -185,3 +196,14 @@ def staff_warnings(request: HttpRequest) -> HttpResponse:
         "incidents/alerts/staff_warnings.html",
         {"form": form, "to_review": list(warnings.warnings_to_review(request.user))},
     )
+
+
+def _alert_area(alert: Alert) -> str:
+    """The alert's area as the "my alerts" page names it."""
+    if alert.district_id:
+        return alert.district.name
+    if alert.municipality_id:
+        return alert.municipality.name
+    if alert.radius_m:
+        return _("%(radius)s m around a point") % {"radius": alert.radius_m}
+    return str(alert.get_kind_display())

@@ -269,9 +269,10 @@ def test_bad_areas_are_refused_clearly(citizen, area, field, message):
     from django.core.exceptions import ValidationError
     from django.utils import translation
 
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        alerts.alert_area(**area)
-    assert message in str(refused.value.message_dict[field])
+    with translation.override("en"):  # the messages are lazy: read them in English too
+        with pytest.raises(ValidationError) as refused:
+            alerts.alert_area(**area)
+        assert message in str(refused.value.message_dict[field])
 
 
 # --- the pages: subscribe, confirm, one-click unsubscribe, my alerts -------------------------------------
@@ -376,7 +377,10 @@ def test_my_alerts_change_delete_and_constant_queries(citizen, client, django_as
     client.post(path, {"alert": first.pk, "frequency": "weekly", "warnings": "on", "action": "change"})
     first.refresh_from_db()
     assert first.warnings
-    client.post(path, {"alert": first.pk, "action": "delete"})
+    asked = client.post(path, {"alert": first.pk, "action": "delete"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert asked.status_code == 200 and b'data-confirm="yes"' in asked.content  # a second step first
+    assert Alert.objects.count() == 5
+    client.post(path, {"alert": first.pk, "action": "delete", "confirm": "1"})
     assert Alert.objects.count() == 4
     other = subscribe("other@example.org", kind="district", district=citizen["district"])
     assert client.post(path, {"alert": other.pk, "action": "delete"}).status_code == 404  # not theirs
