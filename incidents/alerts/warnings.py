@@ -123,7 +123,10 @@ def warning_alerts(warning: AreaWarning) -> QuerySet[Alert]:
 
 def _send(warning: AreaWarning) -> int:
     items, seen = [], set()
+    related = set(warning.category_groups)
     for alert in warning_alerts(warning):
+        if related and alert.category_groups and not related & set(alert.category_groups):
+            continue  # the subscriber follows other kinds of problems only (a warning for all goes to all)
         if alert.email.lower() in seen:
             continue  # one email per address
         seen.add(alert.email.lower())

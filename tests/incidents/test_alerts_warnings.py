@@ -56,6 +56,20 @@ def test_a_second_coordinator_publishes_and_subscribers_hear_at_once(citizen, ma
     assert AreaWarning.objects.get().state == "published"
 
 
+def test_a_warning_about_some_groups_skips_subscribers_of_other_groups_only(citizen, make_user):
+    second = make_user(email="coord2@example.org", roles=[roles.COORDINATOR], police_unit=citizen["unit"])
+    district = citizen["district"]
+    subscribe("all@example.org", kind="district", district=district)  # every group
+    subscribe(
+        "order@example.org", kind="district", district=district, category_groups=["public_order", "road"]
+    )
+    subscribe("water@example.org", kind="district", district=district, category_groups=["water"])
+    warning = _warning(citizen, category_groups=["public_order"])
+    assert warnings.warning_review(actor=second, warning=warning, approve=True) == 2
+    got = sorted(Notification.objects.filter(kind="alert_warning").values_list("to_email", flat=True))
+    assert got == ["all@example.org", "order@example.org"]
+
+
 def test_only_the_own_area_and_a_bounded_validity(citizen, make_user):
     elsewhere = Municipality.objects.create(country=Country.CZ, code="559717", name="Rokycany")
     with pytest.raises(PermissionDenied):
