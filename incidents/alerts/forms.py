@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Municipality
 
 from ..models import Alert, AlertEvent, Category, District
+from . import selectors
 from .services import RADIUS_MAX_M, RADIUS_PRESETS_M
 
 CUSTOM = "custom"
@@ -61,13 +62,8 @@ class SubscribeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.filter(active=True).defer("area").order_by("name")
-        self.fields["municipality"].queryset = (
-            Municipality.objects.filter(police_units__isnull=False)
-            .distinct()
-            .defer("boundary")
-            .order_by("name")
-        )
+        self.fields["district"].queryset = selectors.area_districts()
+        self.fields["municipality"].queryset = selectors.area_municipalities()
         self.fields["radius_custom"].help_text = _("At most %(max)s m.") % {"max": RADIUS_MAX_M}
 
     def area_input(self) -> dict:
@@ -112,10 +108,5 @@ class WarningForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.filter(active=True).defer("area").order_by("name")
-        self.fields["municipality"].queryset = (
-            Municipality.objects.filter(police_units__isnull=False)
-            .distinct()
-            .defer("boundary")
-            .order_by("name")
-        )
+        self.fields["district"].queryset = selectors.area_districts()
+        self.fields["municipality"].queryset = selectors.area_municipalities()

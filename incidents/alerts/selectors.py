@@ -8,15 +8,28 @@ from django.contrib.gis.geos import Point
 from django.core import signing
 from django.db.models import Q, QuerySet
 
+from portal.models import Municipality
 from portal.web import absolute_reverse
 
-from ..models import Alert, Report
+from ..models import Alert, District, Report
 from ..selectors.public import public_reports
 
 MANAGE_SALT = "incidents.alerts-manage"
 MANAGE_MAX_AGE = 90 * 24 * 3600  # a "my alerts" link works for 90 days; every alert email carries a new one
 # Street level (~50 m): what an alert or a feed tells of a report's place
 ROUND_LAT_DEGREES = 0.0005
+
+
+def area_districts() -> QuerySet[District]:
+    """The districts an alert or a warning may name: active ones, by name, without their areas."""
+    return District.objects.filter(active=True).defer("area").order_by("name")
+
+
+def area_municipalities() -> QuerySet[Municipality]:
+    """The municipalities an alert or a warning may name: those a police unit serves, by name, without their
+    boundaries."""
+    served = Municipality.objects.filter(police_units__isnull=False).distinct()
+    return served.defer("boundary").order_by("name")
 
 
 def manage_path_arg(email: str) -> str:

@@ -98,3 +98,11 @@ def _fresh_map_extent():
     from tests.incidents.citizen_helpers import forget_served_extent
 
     forget_served_extent()
+
+
+def no_sideways_scroll(page) -> None:
+    """The page is no wider than the viewport. After a click the URL changes before the style sheet is
+    applied, so the page's load is awaited first (measuring earlier saw unstyled 500 px lines)."""
+    page.wait_for_load_state("load")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width} px wide"

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 from incidents.demo import OFFICER
 from incidents.models import Report
 from portal import roles
+from portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 from tests.browser.test_layout import SIDEWAYS
 from tests.browser.test_workshops import _person, workshop  # noqa: F401 - the workshop set-up, used by name
 from tests.conftest import PASSWORD
@@ -35,7 +36,6 @@ MATRIX = pytest.mark.parametrize(
     [("cs", PHONE), ("pl", PHONE), ("cs", DESKTOP), ("pl", DESKTOP)],
     ids=["cs-phone", "pl-phone", "cs-desktop", "pl-desktop"],
 )
-DEMO_PASSWORD = "okrsek-demo"  # portal/management/commands/seed_demo.py
 
 
 def _page(new_context, live_server, language: str, viewport: dict, **kwargs) -> Page:
@@ -246,16 +246,6 @@ def test_cancelling_asks_first_and_words_are_not_ambiguous(
     _fits(page, viewport)
 
 
-DEMO_ROLES = [
-    "officer",
-    "coordinator",
-    "partner",
-    "staff",
-    "organiser",
-    "commission",
-    "manager",
-    "methodologist",
-]
 NOT_A_PAGE = re.compile(r"\.(pdf|csv|geojson|json|ics|zip)(\?|$)|/export|/logout|/admin/|/download")
 TABLE_CONTROLS = ", ".join(
     f"main table {control}" for control in ("a", "button", "input:not([type=hidden])", "select", "textarea")
@@ -290,9 +280,9 @@ def test_every_role_s_work_pages_fit_with_every_table_action_on_screen(
     settings.MFA_REQUIRED_ROLES = []  # the second factor has its own tests
     call_command("seed_demo", verbosity=0)
     visited, tables = 0, 0
-    for role in DEMO_ROLES:
+    for email, role, _name, _organisation in DEMO_USERS:
         page = _page(new_context, live_server, language, viewport)
-        _log_in(page, live_server, f"{role}@demo.okrsek.cz", DEMO_PASSWORD)
+        _log_in(page, live_server, email, DEMO_PASSWORD)
         landing = page.url.removeprefix(live_server.url)
         page.goto(live_server.url + "/my/")
         links = page.locator("main a[href^='/']").evaluate_all(
@@ -307,4 +297,4 @@ def test_every_role_s_work_pages_fit_with_every_table_action_on_screen(
             tables += _table_controls_on_screen(page, viewport) > 0
             visited += 1
         page.context.close()
-    assert visited >= 3 * len(DEMO_ROLES) and tables >= 5, (visited, tables)
+    assert visited >= 3 * len(DEMO_USERS) and tables >= 5, (visited, tables)

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from incidents import services
 from incidents.models import Category, District, Report
 from portal.models import Country, Municipality, PoliceUnit
+from tests.browser.conftest import no_sideways_scroll as _no_sideways_scroll
 from tests.incidents.citizen_helpers import forget_served_extent, load_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser_settings", "offline_tiles")]
@@ -44,12 +45,6 @@ def _screenshot(page: Page, name: str) -> None:
     if os.environ.get("OKRSEK_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / name), full_page=True, animations="disabled")
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    page.wait_for_load_state("load")  # after a click the URL changes before the style sheet is applied
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width} px wide"
 
 
 @pytest.mark.browser_context_args(viewport=PHONE, has_touch=True, is_mobile=True)

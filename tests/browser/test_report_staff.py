@@ -20,6 +20,7 @@ from incidents.models import Category, District, Report
 from incidents.workflow import Status
 from portal import roles
 from portal.models import Country, Municipality, Notification, PoliceUnit
+from tests.browser.conftest import no_sideways_scroll as _no_sideways_scroll
 from tests.conftest import PASSWORD
 
 from .conftest import TILES, ConsoleErrors
@@ -83,12 +84,6 @@ def _screenshot(page: Page, name: str) -> None:
     if os.environ.get("OKRSEK_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / name), full_page=True, animations="disabled")
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    page.wait_for_load_state("load")  # after a click the URL changes before the style sheet is applied
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width} px wide"
 
 
 def _citizen_reports_on_a_phone(page: Page, live_server) -> str:

@@ -11,16 +11,11 @@ from audits.models import Answer, Response
 from audits.workflow import WaveStatus
 from portal import roles
 from tests.audits import factories
+from tests.browser.conftest import no_sideways_scroll as _no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser_settings", "offline_tiles")]
 
 PHONE = {"width": 360, "height": 740}
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    page.wait_for_load_state("load")  # after a click the URL changes before the style sheet is applied
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width} px wide"
 
 
 @pytest.fixture
