@@ -7,8 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import QuickSelect
+
 from . import selectors
-from .models import Category, District, Report
+from .models import Category, Report
 from .workflow import MAX_ANSWER, MAX_NOTE, Status, Transition
 
 MAX_BULK = 100
@@ -26,10 +28,12 @@ class QueueFilterForm(forms.Form):
         help_text=_("Reference, words of the description, district or municipality."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All districts")
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=QuickSelect)
+    # Choices from one plain query (a ModelChoiceField reads them through a server-side cursor on PostgreSQL:
+    # three round trips per page)
+    district = forms.TypedChoiceField(
+        label=_("District"), coerce=int, required=False, empty_value=None, widget=QuickSelect
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
@@ -42,7 +46,8 @@ class QueueFilterForm(forms.Form):
         ]
         categories = Category.objects.order_by("group", "sort_order", "code")
         self.fields["category"].choices = [("", _("All categories"))] + [(c.code, c.name) for c in categories]
-        self.fields["district"].queryset = selectors.staff_districts(user).order_by("name")
+        districts = selectors.staff_districts(user).order_by("name").values_list("pk", "name")
+        self.fields["district"].choices = [("", _("All districts")), *districts]
 
     def filters(self) -> dict:
         """Keyword arguments for ``selectors.staff_queue``; invalid values are ignored (see ``errors``)."""
@@ -53,7 +58,7 @@ class QueueFilterForm(forms.Form):
             "status": None if status in ("", ALL_STATUSES) else status,
             "open_only": status != ALL_STATUSES,
             "category": data.get("category") or None,
-            "district": district.pk if district else None,
+            "district": district,
             "overdue_only": bool(data.get("overdue")),
             "search": (data.get("q") or "").strip() or None,
         }

@@ -18,7 +18,9 @@ from .people import person_name, unit_officers
 from .staff import status_label
 from .stats import median
 
-DASHBOARD_LIST_LIMIT = 50
+# The most urgent rows of each list; the rest are one click away in the queue, filtered the same way (fifty
+# rows per list made rendering them the larger part of the page)
+DASHBOARD_LIST_LIMIT = 10
 
 
 @dataclass

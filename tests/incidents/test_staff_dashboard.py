@@ -1,5 +1,6 @@
 """The coordinator dashboard (/reports/staff/dashboard/): numbers on a known dataset, access, queries."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from incidents import selectors
+from incidents.selectors.dashboard import DASHBOARD_LIST_LIMIT
 from portal import roles
 
 from .staff_helpers import act, login, staff_fixture, submit  # noqa: F401
@@ -175,3 +177,26 @@ def test_administrator_chooses_the_unit(client, staff, dataset, make_user):
         other = staff["other_coordinator"].profile.police_unit
         html = client.get(f"{DASHBOARD}?unit={other.pk}").content.decode()
         assert '<span class="stat-value">0</span>' in html and dataset["D"].reference not in html
+
+
+@pytest.mark.django_db
+def test_a_long_overdue_list_shows_the_most_urgent_and_opens_all_in_the_queue(client, staff, dataset):
+    """Twelve reports not taken up in time besides D: the dashboard lists the ten most overdue, says how many
+    there are, and its link opens the queue filtered to exactly those reports."""
+    for index in range(12):
+        submit(staff, point=staff["north_point"], now=T0 + timedelta(minutes=10 + index))
+    login(client, staff["coordinator"])
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(DASHBOARD).content.decode()
+        overdue = html[html.index('id="overdue-take-up-title"') : html.index('id="overdue-verify-title"')]
+        shown = re.findall(r'href="/reports/staff/(\d+)/"', overdue)
+        assert "(13)" in overdue and len(shown) == DASHBOARD_LIST_LIMIT == 10
+        assert dataset["D"].reference not in overdue  # submitted last of the thirteen: the least overdue
+        link = "/reports/staff/?status=new&amp;overdue=on"
+        assert link in overdue and "Open all 13 reports in the queue" in overdue
+        queue = client.get(link.replace("&amp;", "&")).content.decode()
+    assert (
+        len(re.findall(r'<tr class="row-overdue"', queue)) == 13
+        and dataset["D"].reference in queue
+        and dataset["F"].reference not in queue
+    )
