@@ -101,7 +101,7 @@ def test_worker_killed_mid_build_fails_visibly_and_retry_builds(
         redis.Redis.from_url(redis_url()).delete("unacked", "unacked_index", "unacked_mutex")
     assert len(seen) >= 3 and seen[-1] >= 30, seen  # the organiser saw the build advance, step by step
 
-    # The worker may have written one more step between the last look and the kill; from then on, nothing moves
+    # The worker may have written one more step between the last look and the kill; after it, nothing moves
     edition.refresh_from_db()
     at_kill = edition.progress
     assert edition.status == Publication.Status.BUILDING and seen[-1] <= at_kill < 100
