@@ -29,8 +29,17 @@ def api_key_lookup(*, raw: str) -> ApiKey | None:
     """The active key whose secret is ``raw`` (found by its SHA-256), or None."""
     if not raw or len(raw) > 200:
         return None
+    units = PoliceUnit.objects.order_by("pk")
     return (
-        ApiKey.objects.select_related("police_unit").filter(key_hash=api_key_hash(raw), active=True).first()
+        ApiKey.objects.select_related("police_unit")
+        .filter(key_hash=api_key_hash(raw), active=True)
+        # What ``jurisdictions_first_two`` would read, in the same statement (a submission's budget is tight)
+        .annotate(
+            first_unit_pk=Subquery(units.values("pk")[:1]),
+            first_unit_code=Subquery(units.values("code")[:1]),
+            second_unit_pk=Subquery(units.values("pk")[1:2]),
+        )
+        .first()
     )
 
 
@@ -52,9 +61,23 @@ def jurisdiction_by_code(*, code: str) -> PoliceUnit | None:
     )
 
 
-def jurisdictions_first_two() -> list[PoliceUnit]:
-    """At most two police units: enough to tell whether the endpoint serves one jurisdiction or several."""
-    return list(PoliceUnit.objects.order_by("pk")[:2])
+def jurisdictions_first_two(*, api_key: ApiKey | None = None) -> list[PoliceUnit]:
+    """At most two police units: enough to tell whether the endpoint serves one jurisdiction or several.
+    With a key found by ``api_key_lookup``, from what that query read (the first with its pk and code
+    loaded, other fields load when read); else by a query."""
+    if api_key is None or not hasattr(api_key, "first_unit_pk"):
+        return list(PoliceUnit.objects.order_by("pk")[:2])
+    fields = [PoliceUnit._meta.pk.attname, "code"]
+    units = []
+    if api_key.first_unit_pk is not None:
+        units.append(
+            PoliceUnit.from_db(DEFAULT_DB_ALIAS, fields, [api_key.first_unit_pk, api_key.first_unit_code])
+        )
+    if api_key.second_unit_pk is not None:
+        units.append(
+            PoliceUnit.from_db(DEFAULT_DB_ALIAS, [PoliceUnit._meta.pk.attname], [api_key.second_unit_pk])
+        )
+    return units
 
 
 # --- services -------------------------------------------------------------------------------------------

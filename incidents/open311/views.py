@@ -152,7 +152,7 @@ class Call:
         elif restricted is not None:
             unit = restricted
         else:
-            units = selectors.jurisdictions_first_two()
+            units = selectors.jurisdictions_first_two(api_key=self.api_key)
             if len(units) > 1:
                 raise Open311Error(
                     400, _("jurisdiction_id was not provided: this endpoint serves several jurisdictions.")
