@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from incidents import services
+from incidents.alerts import selectors as alert_selectors
 from incidents.alerts import services as alert_services
 from incidents.alerts.sender import alert_digests_send, alerts_send
 from incidents.models import Alert, AreaWarning, Category
@@ -250,3 +251,69 @@ def test_a_coordinators_warning_is_reviewed_delivered_and_shown_until_it_expires
         expect(resident.locator("#area-warnings")).to_have_count(0)
     errors = author_errors + reviewer_errors + resident_errors
     assert errors == [], "\n".join(errors)
+
+
+POINT = re.compile(r"^\d+\.\d{6}$")
+
+
+def _in_town(alert: Alert) -> bool:
+    box = Polygon.from_bbox((12.90, 49.42, 12.96, 49.46))
+    box.srid = 4326
+    return box.contains(alert.center or alert.area.centroid)
+
+
+@pytest.mark.browser_context_args(**PHONE)
+def test_the_map_picker_fills_the_circle_and_the_drawn_area_and_my_alerts_change_them(
+    page: Page, live_server, console_errors, settings
+):
+    settings.SITE_URL = live_server.url
+    _serve_a_town()
+    page.goto(f"{live_server.url}{reverse('incidents:alerts_subscribe')}")
+    page.locator("#id_kind input[value=circle]").check()
+    expect(page.locator("#alert-map")).to_be_visible()
+    expect(page.locator("#id_lat")).to_have_value("")
+    page.locator("#alert-map").scroll_into_view_if_needed()
+    page.locator("#alert-map").click(position={"x": 170, "y": 160})  # a tap puts the centre
+    expect(page.locator("#id_lat")).to_have_value(POINT)
+    expect(page.locator("#id_lon")).to_have_value(POINT)
+    page.locator("#id_radius").select_option("2000")
+    expect(page.locator("#alert-map-status")).to_contain_text("2000")
+    expect(page.locator("#alert-map .leaflet-interactive, #alert-map path")).not_to_have_count(0)
+
+    # A drawn area: each tap a corner; undo takes the last one back
+    page.locator("#id_kind input[value=polygon]").check()
+    expect(page.locator("#alert-map")).to_be_visible()
+    for x, y in ((100, 100), (240, 100), (240, 220), (60, 260)):
+        page.locator("#alert-map").click(position={"x": x, "y": y})
+    page.locator("#alert-map-undo").click()
+    wkt = page.locator("#id_polygon").input_value()
+    assert wkt.startswith("POLYGON((") and wkt.count(",") == 3, wkt  # three corners and the closing one
+    _no_sideways_scroll(page)
+    violations = _axe_violations(page)
+    assert violations == [], violations
+    page.locator("#id_email").fill("mapa@example.org")
+    page.locator("#alerts-subscribe").click()
+    expect(page.locator("#alerts-sent")).to_be_visible()
+    alert = Alert.objects.get(email="mapa@example.org")
+    assert alert.kind == "polygon" and alert.area.num_points == 4 and _in_town(alert)
+    alert_services.alert_confirm(token=alert.token)
+
+    # "My alerts": the drawn area becomes 500 m around a tapped point
+    page.goto(alert_selectors.manage_link(alert.email))
+    page.locator(f"#alert-change-{alert.pk}").click()
+    expect(page.locator("#id_kind input[value=polygon]")).to_be_checked()
+    expect(page.locator("#id_polygon")).to_have_value(re.compile(r"^POLYGON"))
+    page.locator("#id_kind input[value=circle]").check()
+    page.locator("#alert-map").scroll_into_view_if_needed()
+    page.locator("#alert-map").click(position={"x": 180, "y": 150})
+    page.locator("#id_radius").select_option("500")
+    page.locator("#fieldset-frequency input[value=weekly]").check()
+    _no_sideways_scroll(page)
+    _shot(page, "alerts-change-phone-cs.png")
+    violations = _axe_violations(page)
+    assert violations == [], violations
+    page.locator("#alert-save").click()
+    expect(page.locator(f"#alert-{alert.pk}")).to_be_visible()
+    alert.refresh_from_db()
+    assert (alert.kind, alert.radius_m, alert.frequency) == ("circle", 500, "weekly") and _in_town(alert)
+    assert console_errors == [], "\n".join(console_errors)

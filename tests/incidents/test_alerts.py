@@ -387,6 +387,83 @@ def test_my_alerts_change_delete_and_constant_queries(citizen, client, django_as
     assert client.get(path[:-5] + "xx/").status_code == 404
 
 
+def test_my_alerts_change_the_area_categories_events_and_frequency(citizen, client):
+    alert = subscribe(kind="district", district=citizen["district"])
+    other = subscribe(center=CENTER, radius_m=500)
+    path = reverse("incidents:alerts_change", args=[alert_selectors.manage_path_arg(alert.email), alert.pk])
+    page = client.get(path)
+    assert page.status_code == 200 and re.search(rb'value="district"[^>]*checked', page.content)
+    circle = {
+        "kind": "circle",
+        "lat": CENTER.y,
+        "lon": CENTER.x,
+        "radius": "custom",
+        "radius_custom": 1500,
+        "category_groups": ["environment"],
+        "category_codes": ["vandalism"],
+        "events": ["new", "confirmed"],
+        "frequency": "daily",
+    }
+    assert client.post(path, circle).status_code == 302
+    alert.refresh_from_db()
+    assert (alert.kind, alert.district, alert.radius_m, alert.frequency) == ("circle", None, 1500, "daily")
+    assert alert.category_groups == ["environment"] and alert.category_codes == ["vandalism"]
+    assert alert.events == ["new", "confirmed"] and not alert.warnings  # the box left unticked
+    near = submit(citizen, at(0, 1400))
+    send()
+    assert AlertDelivery.objects.filter(alert=alert, report=near).exists()  # the new area is matched
+    # The form starts from the alert as it is now
+    assert b'value="1500"' in client.get(path).content
+
+    # Bad input: the same messages as when subscribing; nothing of it saved
+    before = Alert.objects.values().get(pk=alert.pk)
+    bad = [
+        {**circle, "radius_custom": 50_000},
+        {
+            **circle,
+            "kind": "polygon",
+            "polygon": "POLYGON((12.99 49.49, 13.01 49.51, 13.01 49.49, 12.99 49.51, 12.99 49.49))",
+        },
+        {**circle, "events": []},
+        {**circle, "lat": 50.08, "lon": 14.42},  # Prague: not served
+        {
+            **circle,
+            "radius": "500",
+            "radius_custom": "",
+            "lat": other.center.y,
+            "lon": other.center.x,
+            "category_groups": [],
+            "category_codes": [],
+            "events": ALL_EVENTS,
+            "frequency": "immediate",
+        },  # = other
+    ]
+    expected = [
+        b"between 100 m and 10000 m",
+        b"crosses itself",
+        b"This field is required.",
+        b"outside the area this portal serves",
+        b"You have an alert with these settings already.",
+    ]
+    for data, message in zip(bad, expected, strict=True):
+        page = client.post(path, data, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200 and message in page.content, message
+        assert Alert.objects.values().get(pk=alert.pk) == before
+    # A polygon drawn instead (as the map picker fills the field)
+    square = "POLYGON((12.99 49.49, 13.01 49.49, 13.01 49.51, 12.99 49.51, 12.99 49.49))"
+    assert client.post(path, {**circle, "kind": "polygon", "polygon": square}).status_code == 302
+    alert.refresh_from_db()
+    assert alert.kind == "polygon" and alert.center is None and alert.radius_m is None
+    assert alert.area.equals(Polygon.from_ewkt(f"SRID=4326;{square}"))
+    # Another address's alert, or a bad link: not found
+    stranger = subscribe("stranger@example.org", kind="district", district=citizen["district"])
+    mine = alert_selectors.manage_path_arg(alert.email)
+    assert client.get(reverse("incidents:alerts_change", args=[mine, stranger.pk])).status_code == 404
+    assert (
+        client.get(reverse("incidents:alerts_change", args=[mine[:-4] + "xxxx", alert.pk])).status_code == 404
+    )
+
+
 # --- feeds ---------------------------------------------------------------------------------------------
 
 
