@@ -200,6 +200,8 @@ def manage_change(request: HttpRequest, signed: str, pk: int) -> HttpResponse:
 def staff_warnings(request: HttpRequest) -> HttpResponse:
     """A coordinator or a town's staff writes a warning; another person of the same unit or town reviews it.
     The services decide who may (a refusal is shown, nothing is written)."""
+    if not request.user.has_perm("incidents.write_warnings"):
+        raise PermissionDenied
     form = WarningForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST":
         try:
