@@ -11,6 +11,7 @@ from . import selectors
 from .services import RADIUS_MAX_M, RADIUS_PRESETS_M
 
 CUSTOM = "custom"
+POLYGON_MAX_TEXT = 20_000
 
 
 def _km(metres: int) -> str:
@@ -39,7 +40,10 @@ class AlertForm(forms.Form):
     )
     radius_custom = forms.IntegerField(label=_("Other distance (m)"), required=False, min_value=1)
     polygon = forms.CharField(
-        label=_("Drawn area (WKT or GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Drawn area (WKT or GeoJSON)"),
+        required=False,
+        max_length=POLYGON_MAX_TEXT,  # 200 corners as WKT or GeoJSON fit in a few kB
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     category_groups = forms.MultipleChoiceField(
         label=_("Only these groups (none: all)"),

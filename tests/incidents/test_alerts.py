@@ -209,6 +209,8 @@ def test_daily_digest_once_per_address_and_day(citizen):
     with time_machine.travel(day1 + timedelta(hours=21, minutes=30), tick=False):  # 7:30 the next day
         assert alert_digests_send(frequency="daily") == 1
         assert alert_digests_send(frequency="daily") == 0
+    queued = Notification.objects.get(kind="alert_digest")
+    assert queued.body_text == "" and queued.context  # the outbox worker renders it when it sends it
     [digest] = emails("alert_digest")
     assert digest.to_email == a.email and "2 events" in digest.subject
     assert digest.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
