@@ -344,16 +344,20 @@ def alert_update(
     duplicate = ValidationError(_("You have an alert with these settings already."))
     if Alert.objects.filter(fingerprint=fingerprint).exclude(pk=alert.pk).exists():
         raise duplicate
-    changed = Alert.objects.get(pk=alert.pk)
-    for name, value in {**fields, "warnings": warnings, "fingerprint": fingerprint}.items():
-        setattr(changed, name, value)
-    changed.full_clean(exclude=["fingerprint", "token"])
-    try:
-        with transaction.atomic():
-            changed.save()
-            activity_log(verb="alert.changed", target=changed, kind=kind, frequency=frequency)
-    except IntegrityError:  # the same settings saved a moment ago by another request
-        raise duplicate from None
+    with transaction.atomic():
+        # Locked, and read again: an alert stopped meanwhile (its unsubscribe link) is not written back
+        changed = Alert.objects.select_for_update().filter(pk=alert.pk).first()
+        if changed is None:
+            raise ValidationError(_("This alert was stopped in the meantime."))
+        for name, value in {**fields, "warnings": warnings, "fingerprint": fingerprint}.items():
+            setattr(changed, name, value)
+        changed.full_clean(exclude=["fingerprint", "token"])
+        try:
+            with transaction.atomic():
+                changed.save(force_update=True)
+        except IntegrityError:  # the same settings saved a moment ago by another request
+            raise duplicate from None
+        activity_log(verb="alert.changed", target=changed, kind=kind, frequency=frequency)
     return changed
 
 

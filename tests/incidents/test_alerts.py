@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.contrib.gis.geos import Point, Polygon
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -457,6 +458,11 @@ def test_my_alerts_change_the_area_categories_events_and_frequency(citizen, clie
     alert.refresh_from_db()
     assert alert.kind == "polygon" and alert.center is None and alert.radius_m is None
     assert alert.area.equals(Polygon.from_ewkt(f"SRID=4326;{square}"))
+    # Stopped meanwhile (its one-click link) while the page was open: not written back
+    Alert.objects.filter(pk=alert.pk).delete()
+    with pytest.raises(ValidationError):
+        alerts.alert_update(alert=alert, kind="circle", events=["new"], center=CENTER, radius_m=500)
+    assert not Alert.objects.filter(pk=alert.pk).exists()
     # Another address's alert, or a bad link: not found
     stranger = subscribe("stranger@example.org", kind="district", district=citizen["district"])
     mine = alert_selectors.manage_path_arg(alert.email)
