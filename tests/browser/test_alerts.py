@@ -273,8 +273,12 @@ def test_the_map_picker_fills_the_circle_and_the_drawn_area_and_my_alerts_change
     expect(page.locator("#alert-map")).to_be_visible()
     expect(page.locator("#id_lat")).to_have_value("")
     page.locator("#alert-map").scroll_into_view_if_needed()
-    page.locator("#alert-map").click(position={"x": 170, "y": 160})  # a tap puts the centre
+    page.locator("#alert-map").focus()  # by keyboard: Enter puts the centre in the map's middle
+    page.keyboard.press("Enter")
     expect(page.locator("#id_lat")).to_have_value(POINT)
+    by_keyboard = page.locator("#id_lat").input_value()
+    page.locator("#alert-map").click(position={"x": 170, "y": 40})  # a tap puts it elsewhere
+    expect(page.locator("#id_lat")).not_to_have_value(by_keyboard)
     expect(page.locator("#id_lon")).to_have_value(POINT)
     page.locator("#id_radius").select_option("2000")
     expect(page.locator("#alert-map-status")).to_contain_text("2000")
