@@ -1,7 +1,7 @@
 """Area alerts at scale (issue 14): 10 000 confirmed subscriptions and 1 000 new public reports in an hour.
 
     DATABASE_URL=postgis://postgres@127.0.0.1:5432/okrsek_alerts REDIS_URL=redis://127.0.0.1:6379/10 \
-        .venv/bin/python bench/alerts.py [--alerts 10000] [--reports 1000] [--batch 500]
+        .venv/bin/python bench/alerts.py [--alerts 10000] [--reports 1000] [--batch 100]
 
 Migrates the database named in DATABASE_URL (use one of its own: the script empties the alert tables and
 adds a synthetic region), writes ``--alerts`` confirmed alerts (70 % circles of the preset radii, 28 % drawn
@@ -35,6 +35,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from incidents import services  # noqa: E402
+from incidents.alerts import sender  # noqa: E402
 from incidents.alerts.sender import EVENT_LAG, alert_digests_send, alerts_send  # noqa: E402
 from incidents.alerts.services import RADIUS_PRESETS_M, circle_polygon  # noqa: E402
 from incidents.catalogue import KMZB_CATEGORIES  # noqa: E402
@@ -130,7 +131,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--alerts", type=int, default=10_000)
     parser.add_argument("--reports", type=int, default=1_000)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args()
     rng = random.Random(14)
     call_command("migrate", verbosity=0)
@@ -154,6 +155,17 @@ def main():
                 language="cs",
             )
     print(f"{args.reports} reports submitted in {time.perf_counter() - started:.1f} s")
+    # How long each batch's transaction works (matching and writing), the cursor's lock held meanwhile
+    batches, deliver = [], sender._deliver
+
+    def timed(events, now):
+        started = time.perf_counter()
+        try:
+            return deliver(events, now)
+        finally:
+            batches.append(time.perf_counter() - started)
+
+    sender._deliver = timed
     counter = Statements()
     with connection.execute_wrapper(counter):
         started = time.perf_counter()
@@ -164,7 +176,8 @@ def main():
     print(
         f"sender ({connection.vendor}, {args.alerts} alerts, {args.reports} new reports): {took:.2f} s, "
         f"{statements} statements, {written} sent-log rows, {emails} immediate emails queued, "
-        f"{1000 * took / max(args.reports, 1):.1f} ms per report; load {os.getloadavg()[0]:.2f}"
+        f"{1000 * took / max(args.reports, 1):.1f} ms per report; load {os.getloadavg()[0]:.2f}; "
+        f"{len(batches)} batches of {args.batch} events, the longest {max(batches, default=0):.2f} s"
     )
     counter = Statements()
     with connection.execute_wrapper(counter):

@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiKey, Category, District
+from .alerts import services as alert_services
+from .models import Alert, ApiKey, AreaWarning, Category, District
 from .open311 import services as open311_services
 
 
@@ -66,3 +67,108 @@ class ApiKeyAdmin(admin.ModelAdmin):
             self._show_secret(
                 request, api_key, open311_services.api_key_issue(api_key=api_key, actor=request.user)
             )
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """Read-mostly: subscribers make, confirm, change and stop their alerts by their links (the services).
+    Staff see what is followed, not by whom: the address only superusers (``incidents.see_alert_addresses``);
+    the private link's token and the hashes nobody. Deleting (e.g. on a request under the GDPR) goes
+    through the service, which logs it."""
+
+    list_filter = ["kind", "frequency", "warnings", ("confirmed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["district", "municipality"]
+    date_hierarchy = "created_at"
+    actions = ["delete_through_service"]
+
+    def _addresses(self, request) -> bool:
+        return request.user.has_perm("incidents.see_alert_addresses")
+
+    def get_list_display(self, request):
+        shown = ["__str__", *(["email"] if self._addresses(request) else []), "district", "municipality"]
+        shown.append("radius_m")
+        return [*shown, "frequency", "warnings", "created_at", "confirmed_at"]
+
+    def get_search_fields(self, request):
+        return ["=email"] if self._addresses(request) else []  # no probing for an address otherwise
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "kind",
+            "district",
+            "municipality",
+            "center",
+            "radius_m",
+            "category_groups",
+            "category_codes",
+        ]
+        fields += ["events", "frequency", "warnings", "language", "created_at", "confirmed_at"]
+        return (["email"] if self._addresses(request) else []) + fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("area")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # the service's action instead: it logs every deletion
+        return actions if self.has_delete_permission(request) else {}
+
+    def delete_model(self, request, obj):
+        alert_services.alert_delete(alert=obj)
+
+    @admin.action(description=_("Delete the selected alerts (logged)"))
+    def delete_through_service(self, request, queryset):
+        for alert in queryset:
+            alert_services.alert_delete(alert=alert)
+
+
+@admin.register(AreaWarning)
+class AreaWarningAdmin(admin.ModelAdmin):
+    """Read-only: warnings are written and reviewed on the staff page (``/reports/staff/warnings/``) by the
+    services, which check the four-eyes rule and send them."""
+
+    list_display = ["title", "state", "district", "municipality", "police_unit", "valid_until", "reviewed_at"]
+    list_filter = ["state", "police_unit"]
+    list_select_related = ["district", "municipality", "police_unit"]
+    search_fields = ["title"]
+    date_hierarchy = "created_at"
+    fields = [
+        "title",
+        "text",
+        "state",
+        "district",
+        "municipality",
+        "police_unit",
+        "issuer_municipality",
+        "category_groups",
+        "valid_until",
+        "author",
+        "reviewer",
+        "created_at",
+        "reviewed_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("district__area", "municipality__boundary")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -93,7 +93,8 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.email}: {self.kind}"
+        # Never the address: the admin's titles and the activity log show this to staff
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class AlertDelivery(models.Model):

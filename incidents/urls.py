@@ -28,6 +28,7 @@ urlpatterns = [
     path("alerts/confirm/<str:token>/", alerts.confirm, name="alert_confirm"),
     path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alert_unsubscribe"),
     path("alerts/mine/<str:signed>/", alerts.manage, name="alerts_manage"),
+    path("alerts/mine/<str:signed>/<int:pk>/", alerts.manage_change, name="alerts_change"),
     path("alerts/stop/<str:signed>/", alerts.stop_digest, name="alerts_stop_digest"),
     path("feeds/district/<int:pk>.atom", alert_feeds.DistrictFeed(), name="feed_district"),
     path("feeds/municipality/<int:pk>.atom", alert_feeds.MunicipalityFeed(), name="feed_municipality"),

@@ -31,11 +31,13 @@ ROLE_LINKS = {
     COORDINATOR: [
         ("incidents:staff_queue", _("Reports queue")),
         ("incidents:staff_dashboard", _("Unit dashboard")),
+        ("incidents:staff_warnings", _("Warnings for residents")),
     ],
     PARTNER_BODY: [("incidents:staff_queue", _("Reports queue"))],
     MUNICIPAL_STAFF: [
         ("workshops:my", _("My workshop registrations and offers")),
         ("projects:my_proposals", _("My town's grant proposals")),
+        ("incidents:staff_warnings", _("Warnings for residents")),
     ],
     WORKSHOP_ORGANISER: [("workshops:index", _("Workshops to run"))],
     COMMISSION_MEMBER: [("projects:commission", _("Proposals to review"))],

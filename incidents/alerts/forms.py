@@ -11,14 +11,18 @@ from . import selectors
 from .services import RADIUS_MAX_M, RADIUS_PRESETS_M
 
 CUSTOM = "custom"
+POLYGON_MAX_TEXT = 20_000
 
 
 def _km(metres: int) -> str:
     return f"{metres / 1000:g} km"
 
 
-class SubscribeForm(forms.Form):
-    email = forms.EmailField(label=_("Your email"), max_length=254)
+class AlertForm(forms.Form):
+    """An alert's area, categories, events and frequency: the subscribe form without the address, and the
+    "my alerts" page's change form. Without script the place is typed (latitude, longitude, WKT); the map
+    picker (static/js/alert-map.js) fills the same fields."""
+
     kind = forms.ChoiceField(
         label=_("Area"), choices=Alert.Kind.choices, widget=forms.RadioSelect, initial=Alert.Kind.CIRCLE
     )
@@ -36,11 +40,20 @@ class SubscribeForm(forms.Form):
     )
     radius_custom = forms.IntegerField(label=_("Other distance (m)"), required=False, min_value=1)
     polygon = forms.CharField(
-        label=_("Drawn area (WKT or GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Drawn area (WKT or GeoJSON)"),
+        required=False,
+        max_length=POLYGON_MAX_TEXT,  # 200 corners as WKT or GeoJSON fit in a few kB
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     category_groups = forms.MultipleChoiceField(
         label=_("Only these groups (none: all)"),
         choices=Category.Group.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    category_codes = forms.MultipleChoiceField(
+        label=_("Or only these categories"),
+        choices=(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -65,6 +78,48 @@ class SubscribeForm(forms.Form):
         self.fields["district"].queryset = selectors.area_districts()
         self.fields["municipality"].queryset = selectors.area_municipalities()
         self.fields["radius_custom"].help_text = _("At most %(max)s m.") % {"max": RADIUS_MAX_M}
+        self.fields["category_codes"].choices = [
+            (category.code, category.name) for category in selectors.alert_categories()
+        ]
+
+    @staticmethod
+    def initial_of(alert: Alert) -> dict:
+        """The form's fields as ``alert`` has them (the change form starts from the alert)."""
+        initial = {
+            "kind": alert.kind,
+            "district": alert.district_id,
+            "municipality": alert.municipality_id,
+            "category_groups": list(alert.category_groups),
+            "category_codes": list(alert.category_codes),
+            "events": list(alert.events),
+            "frequency": alert.frequency,
+            "warnings": alert.warnings,
+        }
+        if alert.center is not None:
+            initial.update(lat=alert.center.y, lon=alert.center.x)
+        if alert.radius_m:
+            preset = alert.radius_m in RADIUS_PRESETS_M
+            initial.update(
+                radius=str(alert.radius_m) if preset else CUSTOM,
+                radius_custom=None if preset else alert.radius_m,
+            )
+        if alert.kind == Alert.Kind.POLYGON and alert.area is not None:
+            initial["polygon"] = alert.area.wkt
+        return initial
+
+    def alert_input(self) -> dict:
+        """The keyword arguments of ``services.alert_subscribe`` and ``services.alert_update`` but the
+        address."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "events": data["events"],
+            "category_groups": data["category_groups"],
+            "category_codes": data["category_codes"],
+            "frequency": data["frequency"],
+            "warnings": data["warnings"],
+            **self.area_input(),
+        }
 
     def area_input(self) -> dict:
         data = self.cleaned_data
@@ -84,9 +139,10 @@ class SubscribeForm(forms.Form):
         return {"polygon": data.get("polygon") or ""}
 
 
-class FrequencyForm(forms.Form):
-    alert = forms.IntegerField(widget=forms.HiddenInput)
-    frequency = forms.ChoiceField(label=_("How often"), choices=Alert.Frequency.choices)
+class SubscribeForm(AlertForm):
+    email = forms.EmailField(label=_("Your email"), max_length=254)
+
+    field_order = ["email"]
 
 
 class WarningForm(forms.Form):

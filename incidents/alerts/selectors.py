@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from portal.models import Municipality
 from portal.web import absolute_reverse
 
-from ..models import Alert, District, Report
+from ..models import Alert, Category, District, Report
 from ..selectors.public import public_reports
 
 MANAGE_SALT = "incidents.alerts-manage"
@@ -30,6 +30,18 @@ def area_municipalities() -> QuerySet[Municipality]:
     boundaries."""
     served = Municipality.objects.filter(police_units__isnull=False).distinct()
     return served.defer("boundary").order_by("name")
+
+
+def alert_categories() -> QuerySet[Category]:
+    """The categories an alert may follow: public and active ones, in the catalogue's order."""
+    return Category.objects.filter(public=True, active=True).order_by("group", "sort_order", "pk")
+
+
+def alert_of(email: str, pk) -> Alert | None:
+    """One confirmed alert of the address (the change form: with its area), or None."""
+    if not str(pk).isdigit():
+        return None
+    return Alert.objects.filter(email__iexact=email, confirmed_at__isnull=False, pk=pk).first()
 
 
 def manage_path_arg(email: str) -> str:

@@ -156,6 +156,50 @@ def _day_hit(*, scope: str, key: str, limit: int, now: datetime) -> bool:
     return bool(with_room.update(count=models.F("count") + 1, updated_at=now))
 
 
+def _alert_fields(
+    *,
+    kind: str,
+    events: list[str],
+    category_groups: list[str] = (),
+    category_codes: list[str] = (),
+    frequency: str = Alert.Frequency.IMMEDIATE,
+    **area_input,
+) -> dict:
+    """An alert's area, categories, events and frequency, checked (the same rules for subscribing and for
+    changing an alert); the area fields the kind does not use are None."""
+    area = alert_area(kind=kind, **area_input)
+    events = [e for e in dict.fromkeys(events) if e in AlertEvent.values]
+    if not events:
+        raise ValidationError({"events": _("Choose at least one event to hear of.")})
+    groups = sorted({g for g in category_groups if g in Category.Group.values})
+    codes = sorted(
+        set(
+            Category.objects.filter(public=True, code__in=list(category_codes)).values_list("code", flat=True)
+        )
+    )
+    if frequency not in Alert.Frequency.values:
+        raise ValidationError({"frequency": _("Choose how often to get emails.")})
+    return {
+        "kind": kind,
+        "district": None,
+        "municipality": None,
+        "center": None,
+        "radius_m": None,
+        "area": None,
+        **area,
+        "events": events,
+        "category_groups": groups,
+        "category_codes": codes,
+        "frequency": frequency,
+    }
+
+
+def _fingerprint_of(email: str, fields: dict) -> str:
+    return _fingerprint(
+        email, fields["kind"], fields, fields["category_groups"], fields["category_codes"], fields["events"]
+    )
+
+
 def alert_subscribe(
     *,
     email: str,
@@ -175,19 +219,15 @@ def alert_subscribe(
     whether an address is subscribed; no second row is written. Raises ValidationError for bad input."""
     now = now or timezone.now()
     email = email.strip()
-    area = alert_area(kind=kind, **area_input)
-    events = [e for e in dict.fromkeys(events) if e in AlertEvent.values]
-    if not events:
-        raise ValidationError({"events": _("Choose at least one event to hear of.")})
-    groups = sorted({g for g in category_groups if g in Category.Group.values})
-    codes = sorted(
-        set(
-            Category.objects.filter(public=True, code__in=list(category_codes)).values_list("code", flat=True)
-        )
+    fields = _alert_fields(
+        kind=kind,
+        events=events,
+        category_groups=category_groups,
+        category_codes=category_codes,
+        frequency=frequency,
+        **area_input,
     )
-    if frequency not in Alert.Frequency.values:
-        raise ValidationError({"frequency": _("Choose how often to get emails.")})
-    fingerprint = _fingerprint(email, kind, area, groups, codes, events)
+    fingerprint = _fingerprint_of(email, fields)
     ip_hash = client_fingerprint(ip=ip)
     with transaction.atomic():
         if not _day_hit(
@@ -204,16 +244,11 @@ def alert_subscribe(
             alert = Alert(
                 email=email,
                 language=language,
-                kind=kind,
-                category_groups=groups,
-                category_codes=codes,
-                events=events,
-                frequency=frequency,
                 warnings=warnings,
                 fingerprint=fingerprint,
                 ip_hash=ip_hash,
                 created_at=now,
-                **area,
+                **fields,
             )
             alert.full_clean(exclude=["fingerprint", "token"])
             try:
@@ -280,6 +315,50 @@ def alert_change(*, alert: Alert, frequency: str, warnings: bool | None = None) 
             alert.frequency, alert.warnings = frequency, warnings
             activity_log(verb="alert.changed", target=alert, frequency=frequency, warnings=warnings)
     return alert
+
+
+def alert_update(
+    *,
+    alert: Alert,
+    kind: str,
+    events: list[str],
+    category_groups: list[str] = (),
+    category_codes: list[str] = (),
+    frequency: str = Alert.Frequency.IMMEDIATE,
+    warnings: bool = True,
+    **area_input,
+) -> Alert:
+    """ "My alerts": change an alert's area, categories, events, frequency and warnings, checked as when
+    subscribing. Either all of it is saved or nothing (a ValidationError leaves the row as it was). The
+    address stays: the signed link that allows the change is the address's. Sent-log rows already written
+    for the old area still go into the next digest."""
+    fields = _alert_fields(
+        kind=kind,
+        events=events,
+        category_groups=category_groups,
+        category_codes=category_codes,
+        frequency=frequency,
+        **area_input,
+    )
+    fingerprint = _fingerprint_of(alert.email, fields)
+    duplicate = ValidationError(_("You have an alert with these settings already."))
+    if Alert.objects.filter(fingerprint=fingerprint).exclude(pk=alert.pk).exists():
+        raise duplicate
+    with transaction.atomic():
+        # Locked, and read again: an alert stopped meanwhile (its unsubscribe link) is not written back
+        changed = Alert.objects.select_for_update().filter(pk=alert.pk).first()
+        if changed is None:
+            raise ValidationError(_("This alert was stopped in the meantime."))
+        for name, value in {**fields, "warnings": warnings, "fingerprint": fingerprint}.items():
+            setattr(changed, name, value)
+        changed.full_clean(exclude=["fingerprint", "token"])
+        try:
+            with transaction.atomic():
+                changed.save(force_update=True)
+        except IntegrityError:  # the same settings saved a moment ago by another request
+            raise duplicate from None
+        activity_log(verb="alert.changed", target=changed, kind=kind, frequency=frequency)
+    return changed
 
 
 def alerts_stop_digest(*, signed: str) -> int:

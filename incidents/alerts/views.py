@@ -1,6 +1,7 @@
 """Area alert pages: subscribe (no account needed; prefilled for a logged-in user), confirm, one-click
 unsubscribe (RFC 8058: a mail client POSTs without a CSRF token) and "my alerts" by a signed link."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,8 +18,9 @@ from portal.confirm import confirm_page, confirmed
 from portal.web import add_form_errors
 
 from ..models import Alert
+from ..selectors import served_extent_cached
 from . import selectors, services, warnings
-from .forms import SubscribeForm, WarningForm
+from .forms import AlertForm, SubscribeForm, WarningForm
 
 AREA_FIELDS = {"center": "lat", "radius_m": "radius_custom"}
 
@@ -47,13 +49,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             outcome = services.alert_subscribe(
                 email=form.cleaned_data["email"],
                 language=get_language(),
-                kind=form.cleaned_data["kind"],
                 ip=request.META.get("REMOTE_ADDR", ""),
-                events=form.cleaned_data["events"],
-                category_groups=form.cleaned_data["category_groups"],
-                frequency=form.cleaned_data["frequency"],
-                warnings=form.cleaned_data["warnings"],
-                **form.area_input(),
+                **form.alert_input(),
             )
         except services.ValidationError as exc:
             add_form_errors(form, exc, fields=AREA_FIELDS)
@@ -61,7 +58,21 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             if outcome is services.Outcome.SENT:
                 return redirect("incidents:alerts_sent")
             limited = True
-    return render(request, "incidents/alerts/subscribe.html", {"form": form, "limited": limited})
+    return render(
+        request, "incidents/alerts/subscribe.html", {"form": form, "limited": limited, **_map_context()}
+    )
+
+
+def _map_context() -> dict:
+    """Where the map picker opens (the served area) and its tiles."""
+    extent = served_extent_cached()
+    return {
+        "map_bounds": ",".join(f"{v:.5f}" for v in extent) if extent else "",
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        "radius_max": services.RADIUS_MAX_M,
+        "radius_min": services.RADIUS_MIN_M,
+    }
 
 
 @require_http_methods(["GET"])
@@ -149,7 +160,37 @@ def manage(request: HttpRequest, signed: str) -> HttpResponse:
     return render(
         request,
         "incidents/alerts/manage.html",
-        {"alerts": alerts, "email": email, "frequencies": Alert.Frequency.choices},
+        {"alerts": alerts, "email": email, "frequencies": Alert.Frequency.choices, "signed": signed},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage_change(request: HttpRequest, signed: str, pk: int) -> HttpResponse:
+    """Change one alert of the address (area, categories, events, how often) by the signed link: checked as
+    when subscribing; on an error the page shows what was typed and the alert stays as it was."""
+    email = selectors.email_by_manage(signed)
+    alert = selectors.alert_of(email, pk) if email else None
+    if alert is None:
+        raise Http404
+    form = AlertForm(request.POST or None, initial=AlertForm.initial_of(alert))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_update(alert=alert, **form.alert_input())
+        except services.ValidationError as exc:
+            add_form_errors(form, exc, fields=AREA_FIELDS)
+        else:
+            messages.success(request, _("The alert was changed."))
+            return redirect(reverse("incidents:alerts_manage", args=[signed]))
+    return render(
+        request,
+        "incidents/alerts/change.html",
+        {
+            "form": form,
+            "alert": alert,
+            "back": reverse("incidents:alerts_manage", args=[signed]),
+            **_map_context(),
+        },
     )
 
 
@@ -159,6 +200,8 @@ def manage(request: HttpRequest, signed: str) -> HttpResponse:
 def staff_warnings(request: HttpRequest) -> HttpResponse:
     """A coordinator or a town's staff writes a warning; another person of the same unit or town reviews it.
     The services decide who may (a refusal is shown, nothing is written)."""
+    if not request.user.has_perm("incidents.write_warnings"):
+        raise PermissionDenied
     form = WarningForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST":
         try:

@@ -1,7 +1,8 @@
 """Warnings from the police and towns (issue 14): a unit's coordinator or a town's municipal staff writes a
 warning for a district or a municipality; a second person of the same unit or town approves it; it then
 goes at once (whatever their digest setting) to the area's alert subscribers who did not opt out, and shows
-on the area's public map page and feed until it expires. Authorization is here, in the services."""
+on the area's public map page and feed until it expires. The services check who may, by the rules of
+``incidents/rules.py`` (write_warnings, warn_area, review_warning)."""
 
 from datetime import datetime, timedelta
 
@@ -11,34 +12,21 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
-from portal.roles import role_names
 from portal.services import activity_log, notifications_queue_many
 
 from ..models import Alert, AreaWarning, Category, District
+from ..rules import warning_issuer
 from . import selectors
 
 MAX_VALIDITY = timedelta(days=60)
 
 
 def _issuer(user) -> dict:
-    """The organisation ``user`` warns for: their police unit (coordinators) or municipality (staff)."""
-    names = role_names(user)
-    profile = getattr(user, "profile", None)
-    if roles.COORDINATOR in names and profile is not None and profile.police_unit_id:
-        return {"police_unit_id": profile.police_unit_id, "issuer_municipality_id": None}
-    if roles.MUNICIPAL_STAFF in names and profile is not None and profile.municipality_id:
-        return {"police_unit_id": None, "issuer_municipality_id": profile.municipality_id}
-    raise PermissionDenied(_("Only a police unit's coordinator or a town's staff may publish warnings."))
-
-
-def _may_warn(issuer: dict, *, district: District | None, municipality) -> bool:
-    if issuer["police_unit_id"]:
-        if district is not None:
-            return district.police_unit_id == issuer["police_unit_id"]
-        return municipality.police_units.filter(pk=issuer["police_unit_id"]).exists()
-    town = district.municipality_id if district is not None else municipality.pk
-    return town == issuer["issuer_municipality_id"]
+    """The organisation ``user`` warns for (``rules.warning_issuer``), or PermissionDenied."""
+    issuer = warning_issuer(user)
+    if issuer is None or not user.has_perm("incidents.write_warnings"):
+        raise PermissionDenied(_("Only a police unit's coordinator or a town's staff may publish warnings."))
+    return issuer
 
 
 def warning_create(
@@ -56,7 +44,7 @@ def warning_create(
     issuer = _issuer(actor)
     if (district is None) == (municipality is None):
         raise ValidationError({"district": _("Choose a district or a municipality.")})
-    if not _may_warn(issuer, district=district, municipality=municipality):
+    if not actor.has_perm("incidents.warn_area", district or municipality):
         raise PermissionDenied(_("You may publish warnings only for the area of your unit or town."))
     if not now < valid_until <= now + MAX_VALIDITY:
         raise ValidationError({"valid_until": _("A warning is valid from now for at most 60 days.")})
@@ -82,15 +70,11 @@ def warning_review(*, actor, warning: AreaWarning, approve: bool, now: datetime 
     """A second person of the same unit or town approves (publishes and sends) or rejects a pending
     warning. Returns how many emails were queued. The author may not review their own warning."""
     now = now or timezone.now()
-    issuer = _issuer(actor)
-    same = (issuer["police_unit_id"] and issuer["police_unit_id"] == warning.police_unit_id) or (
-        issuer["issuer_municipality_id"]
-        and issuer["issuer_municipality_id"] == warning.issuer_municipality_id
-    )
-    if not same:
-        raise PermissionDenied(_("Only a person of the same unit or town may review this warning."))
+    _issuer(actor)
     if actor.pk == warning.author_id:
         raise PermissionDenied(_("A second person must review the warning, not its author."))
+    if not actor.has_perm("incidents.review_warning", warning):
+        raise PermissionDenied(_("Only a person of the same unit or town may review this warning."))
     state = AreaWarning.State.PUBLISHED if approve else AreaWarning.State.REJECTED
     with transaction.atomic():
         claimed = AreaWarning.objects.filter(pk=warning.pk, state=AreaWarning.State.PENDING).update(
@@ -169,9 +153,8 @@ def warnings_live(*, district: int | None = None, municipality: int | None = Non
 
 def warnings_to_review(user) -> QuerySet[AreaWarning]:
     """Pending warnings of the user's unit or town that someone else wrote."""
-    try:
-        issuer = _issuer(user)
-    except PermissionDenied:
+    issuer = warning_issuer(user)
+    if issuer is None:
         return AreaWarning.objects.none()
     return (
         AreaWarning.objects.filter(state=AreaWarning.State.PENDING, **{k: v for k, v in issuer.items() if v})

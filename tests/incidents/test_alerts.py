@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.contrib.gis.geos import Point, Polygon
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -209,6 +210,8 @@ def test_daily_digest_once_per_address_and_day(citizen):
     with time_machine.travel(day1 + timedelta(hours=21, minutes=30), tick=False):  # 7:30 the next day
         assert alert_digests_send(frequency="daily") == 1
         assert alert_digests_send(frequency="daily") == 0
+    queued = Notification.objects.get(kind="alert_digest")
+    assert queued.body_text == "" and queued.context  # the outbox worker renders it when it sends it
     [digest] = emails("alert_digest")
     assert digest.to_email == a.email and "2 events" in digest.subject
     assert digest.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -385,6 +388,88 @@ def test_my_alerts_change_delete_and_constant_queries(citizen, client, django_as
     other = subscribe("other@example.org", kind="district", district=citizen["district"])
     assert client.post(path, {"alert": other.pk, "action": "delete"}).status_code == 404  # not theirs
     assert client.get(path[:-5] + "xx/").status_code == 404
+
+
+def test_my_alerts_change_the_area_categories_events_and_frequency(citizen, client):
+    alert = subscribe(kind="district", district=citizen["district"])
+    other = subscribe(center=CENTER, radius_m=500)
+    path = reverse("incidents:alerts_change", args=[alert_selectors.manage_path_arg(alert.email), alert.pk])
+    page = client.get(path)
+    assert page.status_code == 200 and re.search(rb'value="district"[^>]*checked', page.content)
+    circle = {
+        "kind": "circle",
+        "lat": CENTER.y,
+        "lon": CENTER.x,
+        "radius": "custom",
+        "radius_custom": 1500,
+        "category_groups": ["environment"],
+        "category_codes": ["vandalism"],
+        "events": ["new", "confirmed"],
+        "frequency": "daily",
+    }
+    assert client.post(path, circle).status_code == 302
+    alert.refresh_from_db()
+    assert (alert.kind, alert.district, alert.radius_m, alert.frequency) == ("circle", None, 1500, "daily")
+    assert alert.category_groups == ["environment"] and alert.category_codes == ["vandalism"]
+    assert alert.events == ["new", "confirmed"] and not alert.warnings  # the box left unticked
+    near = submit(citizen, at(0, 1400))
+    send()
+    assert AlertDelivery.objects.filter(alert=alert, report=near).exists()  # the new area is matched
+    # The form starts from the alert as it is now
+    assert b'value="1500"' in client.get(path).content
+
+    # Bad input: the same messages as when subscribing; nothing of it saved
+    before = Alert.objects.values().get(pk=alert.pk)
+    bad = [
+        {**circle, "radius_custom": 50_000},
+        {
+            **circle,
+            "kind": "polygon",
+            "polygon": "POLYGON((12.99 49.49, 13.01 49.51, 13.01 49.49, 12.99 49.51, 12.99 49.49))",
+        },
+        {**circle, "events": []},
+        {**circle, "lat": 50.08, "lon": 14.42},  # Prague: not served
+        {
+            **circle,
+            "radius": "500",
+            "radius_custom": "",
+            "lat": other.center.y,
+            "lon": other.center.x,
+            "category_groups": [],
+            "category_codes": [],
+            "events": ALL_EVENTS,
+            "frequency": "immediate",
+        },  # = other
+    ]
+    expected = [
+        b"between 100 m and 10000 m",
+        b"crosses itself",
+        b"This field is required.",
+        b"outside the area this portal serves",
+        b"You have an alert with these settings already.",
+    ]
+    for data, message in zip(bad, expected, strict=True):
+        page = client.post(path, data, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200 and message in page.content, message
+        assert Alert.objects.values().get(pk=alert.pk) == before
+    # A polygon drawn instead (as the map picker fills the field)
+    square = "POLYGON((12.99 49.49, 13.01 49.49, 13.01 49.51, 12.99 49.51, 12.99 49.49))"
+    assert client.post(path, {**circle, "kind": "polygon", "polygon": square}).status_code == 302
+    alert.refresh_from_db()
+    assert alert.kind == "polygon" and alert.center is None and alert.radius_m is None
+    assert alert.area.equals(Polygon.from_ewkt(f"SRID=4326;{square}"))
+    # Stopped meanwhile (its one-click link) while the page was open: not written back
+    Alert.objects.filter(pk=alert.pk).delete()
+    with pytest.raises(ValidationError):
+        alerts.alert_update(alert=alert, kind="circle", events=["new"], center=CENTER, radius_m=500)
+    assert not Alert.objects.filter(pk=alert.pk).exists()
+    # Another address's alert, or a bad link: not found
+    stranger = subscribe("stranger@example.org", kind="district", district=citizen["district"])
+    mine = alert_selectors.manage_path_arg(alert.email)
+    assert client.get(reverse("incidents:alerts_change", args=[mine, stranger.pk])).status_code == 404
+    assert (
+        client.get(reverse("incidents:alerts_change", args=[mine[:-4] + "xxxx", alert.pk])).status_code == 404
+    )
 
 
 # --- feeds ---------------------------------------------------------------------------------------------
