@@ -8,6 +8,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _token() -> str:
@@ -135,8 +136,8 @@ class AreaWarning(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting for review")
-        PUBLISHED = "published", _("published")
-        REJECTED = "rejected", _("rejected")
+        PUBLISHED = "published", pgettext_lazy("warning", "published")
+        REJECTED = "rejected", pgettext_lazy("warning", "rejected")
 
     author = models.ForeignKey(
         "portal.User", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
