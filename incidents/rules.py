@@ -129,5 +129,5 @@ rules.add_perm("incidents.write_warnings", is_warning_issuer)  # the staff page:
 rules.add_perm("incidents.warn_area", is_users_warning_area)
 # the four-eyes rule: a second person of the same unit or town
 rules.add_perm("incidents.review_warning", is_warning_of_users_unit_or_town & ~is_warning_author)
-# Alerts belong to their subscribers (signed links, no account); in the admin only superusers see addresses
-rules.add_perm("incidents.see_alert_addresses", rules.is_superuser)
+# Alerts belong to their subscribers (signed links, no account); in the admin only superusers see their
+# addresses (incidents/admin.py asks ``is_superuser`` itself: no role grants it, so it is no rule here)

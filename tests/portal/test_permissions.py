@@ -37,6 +37,15 @@ MATRIX = {
     ("incidents.view_unit_dashboard", None): {roles.COORDINATOR},
     ("incidents.export_reports", None): {roles.OFFICER, roles.COORDINATOR},
     ("incidents.take_up_in_bulk", None): {roles.OFFICER, roles.COORDINATOR},
+    # Warnings to residents: a unit's coordinator or a town's staff writes them for their own area ("own": a
+    # district of the users' unit in the users' town); a second person of the same unit or town approves
+    ("incidents.write_warnings", None): {roles.COORDINATOR, roles.MUNICIPAL_STAFF},
+    ("incidents.warn_area", "own"): {roles.COORDINATOR, roles.MUNICIPAL_STAFF},
+    ("incidents.warn_area", "other"): set(),
+    ("incidents.review_warning", "own"): {roles.COORDINATOR},  # written by a colleague of the unit
+    ("incidents.review_warning", "own_town"): {roles.MUNICIPAL_STAFF},  # by a colleague of the town
+    ("incidents.review_warning", "other"): set(),
+    ("incidents.review_warning", "mine"): set(),  # written by the coordinator: never their own
     ("workshops.register", None): {
         roles.MUNICIPAL_STAFF,
         roles.OFFICER,
@@ -91,6 +100,8 @@ OBJECT_KIND = {
     "incidents.coordinate_report": "report",
     "incidents.answer_report": "report",
     "incidents.resolve_report": "report",
+    "incidents.warn_area": "warning_area",
+    "incidents.review_warning": "warning",
     "workshops.nominate": "municipality",
     "workshops.change_offer": "offer",
     "projects.submit_proposal": "municipality",
@@ -182,6 +193,28 @@ def users(world, make_user):
             partner_resolved_at=timezone.now(),
             **common,
         ),
+    }
+    # Warnings: areas of the users' unit and town and of another; warnings by a colleague of the unit, of the
+    # town, by another unit, and by the coordinator themself
+    from datetime import timedelta
+
+    from incidents.models_alerts import AreaWarning
+
+    own_m, other_m = world["municipality"]
+    world["warning_area"] = (
+        District.objects.create(code="w1", name="W1", area=area, police_unit=own_u, municipality=own_m),
+        District.objects.create(
+            code="w2", name="W2", area=area, police_unit=world["unit"][1], municipality=other_m
+        ),
+    )
+    colleague = make_user(email="colleague@example.org")
+    until = timezone.now() + timedelta(days=3)
+    warning = {"title": "T", "text": "Text", "valid_until": until, "district": world["warning_area"][0]}
+    world["warning"] = {
+        "own": AreaWarning.objects.create(author=colleague, police_unit=own_u, **warning),
+        "own_town": AreaWarning.objects.create(author=colleague, issuer_municipality=own_m, **warning),
+        "other": AreaWarning.objects.create(author=colleague, police_unit=world["unit"][1], **warning),
+        "mine": AreaWarning.objects.create(author=result[roles.COORDINATOR], police_unit=own_u, **warning),
     }
     from workshops.models import Initiative, PresentationOffer, Workshop
 
