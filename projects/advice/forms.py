@@ -22,7 +22,9 @@ class AskForm(forms.Form):
         queryset=None,
         required=False,
         empty_label=_("Another place / I do not know"),
-        help_text=_("The working group of this town answers. Elsewhere the programme's central group answers."),
+        help_text=_(
+            "The working group of this town answers. Elsewhere the programme's central group answers."
+        ),
     )
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
@@ -59,7 +61,9 @@ class AskForm(forms.Form):
         self.fields["topic"].queryset = Topic.objects.filter(pk__in=[t.pk for t in topics])
         from portal.models import Municipality
 
-        self.fields["town"].queryset = Municipality.objects.filter(pk__in=[t.pk for t in towns]).defer("boundary")
+        self.fields["town"].queryset = Municipality.objects.filter(pk__in=[t.pk for t in towns]).defer(
+            "boundary"
+        )
 
     def clean_text(self):
         text = self.cleaned_data["text"]
@@ -105,7 +109,10 @@ class RatingForm(forms.Form):
         error_messages={"required": _("Choose from 1 to 5 stars.")},
     )
     comment = forms.CharField(
-        label=_("Comment (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -124,7 +124,9 @@ def asked(request: HttpRequest) -> HttpResponse:
         if question is not None:
             context.update(
                 question=question,
-                tracking_url=request.build_absolute_uri(reverse("projects:advice_track", args=[ticket["token"]])),
+                tracking_url=request.build_absolute_uri(
+                    reverse("projects:advice_track", args=[ticket["token"]])
+                ),
             )
     response = render(request, "projects/advice/asked.html", context)
     response["X-Robots-Tag"] = "noindex"
@@ -160,7 +162,9 @@ def track(request: HttpRequest, key: str) -> HttpResponse:
             reply_form = ReplyForm(request.POST, prefix="reply")
             if reply_form.is_valid() and _attempt(
                 request,
-                lambda: services.question_resident_reply(question=question, message=reply_form.cleaned_data["message"]),
+                lambda: services.question_resident_reply(
+                    question=question, message=reply_form.cleaned_data["message"]
+                ),
                 reply_form,
             ):
                 messages.success(request, _("Thank you. Your reply was sent to the working group."))
@@ -169,7 +173,9 @@ def track(request: HttpRequest, key: str) -> HttpResponse:
             email_form = EmailChangeForm(request.POST, prefix="email")
             if email_form.is_valid() and _attempt(
                 request,
-                lambda: services.question_email_change(question=question, email=email_form.cleaned_data["email"]),
+                lambda: services.question_email_change(
+                    question=question, email=email_form.cleaned_data["email"]
+                ),
                 email_form,
             ):
                 messages.success(request, _("Your email address was changed."))
@@ -246,7 +252,9 @@ def answer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def groups(request: HttpRequest) -> HttpResponse:
     programme = _programme()
     figures = selectors.group_figures(programme)
-    items = [{"group": group, "figures": figures.get(group.pk)} for group in selectors.public_groups(programme)]
+    items = [
+        {"group": group, "figures": figures.get(group.pk)} for group in selectors.public_groups(programme)
+    ]
     return render(request, "projects/advice/groups.html", {"items": items, "programme": programme})
 
 
@@ -309,7 +317,9 @@ def _render_question(request, question, *, forms_with_errors=None, status=200) -
         "answer_text": answer_text,
         "publish_form": publish_form,
         "categories": incident_selectors.categories_active_grouped(),
-        "may_publish": page["is_member"] and question.publish_allowed and question.status in (S.ANSWERED, S.CLOSED),
+        "may_publish": page["is_member"]
+        and question.publish_allowed
+        and question.status in (S.ANSWERED, S.CLOSED),
         "may_approve": page["is_member"]
         and question.publication == Question.Publication.PROPOSED
         and question.publication_proposed_by_id != request.user.pk,
@@ -327,7 +337,10 @@ def question_do(request: HttpRequest, pk: int, do: str) -> HttpResponse:
     question = _question_or_404(request, pk)
     post = request.POST
     user = request.user
-    members = {u.pk: u for u in selectors.group_members_many(group_ids={question.group_id}).get(question.group_id, [])}
+    members = {
+        u.pk: u
+        for u in selectors.group_members_many(group_ids={question.group_id}).get(question.group_id, [])
+    }
     calls = {
         "act": lambda: services.question_transition(
             question=question,
@@ -344,7 +357,14 @@ def question_do(request: HttpRequest, pk: int, do: str) -> HttpResponse:
         "reassign": lambda: services.question_reassign(
             question=question,
             actor=user,
-            group=next((g for g in selectors.question_page(question, user=user)["other_groups"] if g.pk == _int(post.get("group"))), None),
+            group=next(
+                (
+                    g
+                    for g in selectors.question_page(question, user=user)["other_groups"]
+                    if g.pk == _int(post.get("group"))
+                ),
+                None,
+            ),
         ),
         "report": lambda: services.question_to_report(
             question=question,
@@ -364,7 +384,10 @@ def question_do(request: HttpRequest, pk: int, do: str) -> HttpResponse:
     call = calls.get(do)
     if call is None:
         raise Http404
-    if do == "report" and incident_selectors.category_by_code(code=post.get("category", ""), active_only=True) is None:
+    if (
+        do == "report"
+        and incident_selectors.category_by_code(code=post.get("category", ""), active_only=True) is None
+    ):
         messages.error(request, _("Choose the category of the threat report."))
         return redirect("projects:advice_question", question.pk)
     try:

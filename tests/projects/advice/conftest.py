@@ -10,9 +10,7 @@ from projects.advice.models import GroupMember, Topic, WorkingGroup
 
 
 def square(lon: float, lat: float, size: float = 0.05) -> MultiPolygon:
-    return MultiPolygon(
-        Polygon.from_bbox((lon - size, lat - size, lon + size, lat + size)), srid=4326
-    )
+    return MultiPolygon(Polygon.from_bbox((lon - size, lat - size, lon + size, lat + size)), srid=4326)
 
 
 DOMAZLICE_POINT = Point(12.93, 49.44, srid=4326)
@@ -49,19 +47,25 @@ def polish_town(db, programme):
 
 @pytest.fixture
 def topic(programme):
-    return Topic.objects.create(programme=programme, slug="neighbours", name_cs="Sousedé", name_en="Neighbours")
+    return Topic.objects.create(
+        programme=programme, slug="neighbours", name_cs="Sousedé", name_en="Neighbours"
+    )
 
 
 @pytest.fixture
 def group(programme, town, topic):
-    group = WorkingGroup.objects.create(programme=programme, municipality=town, name="Pracovní skupina Domažlice")
+    group = WorkingGroup.objects.create(
+        programme=programme, municipality=town, name="Pracovní skupina Domažlice"
+    )
     group.topics.add(topic)
     return group
 
 
 @pytest.fixture
 def other_group(programme, other_town):
-    return WorkingGroup.objects.create(programme=programme, municipality=other_town, name="Pracovní skupina Rokycany")
+    return WorkingGroup.objects.create(
+        programme=programme, municipality=other_town, name="Pracovní skupina Rokycany"
+    )
 
 
 @pytest.fixture
@@ -78,7 +82,9 @@ def officer(make_user, group):
 
 @pytest.fixture
 def colleague(make_user, group, town):
-    user = make_user(email="prevence@domazlice.cz", roles=[roles.MUNICIPAL_STAFF], municipality=town, language="en")
+    user = make_user(
+        email="prevence@domazlice.cz", roles=[roles.MUNICIPAL_STAFF], municipality=town, language="en"
+    )
     GroupMember.objects.create(group=group, user=user, function=GroupMember.Function.PREVENTION_MANAGER)
     return user
 
