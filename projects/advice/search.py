@@ -12,7 +12,7 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
 PREFIX = 5  # letters of a word that count
@@ -55,10 +55,16 @@ def search(queryset: QuerySet, query: str, *, limit: int = 5) -> list:
         return []
     if connection.vendor == "postgresql":
         document = Func(
-            Concat(F("published_question"), Value(" "), F("published_answer")), function="unaccent"
+            Concat(F("published_question"), Value(" "), F("published_answer"), output_field=TextField()),
+            function="unaccent",
+            output_field=TextField(),
         )
         tsquery = SearchQuery(
-            Func(Value(" | ".join(f"{word}:*" for word in words)), function="unaccent"),
+            Func(
+                Value(" | ".join(f"{word}:*" for word in words)),
+                function="unaccent",
+                output_field=TextField(),
+            ),
             config="simple",
             search_type="raw",
         )

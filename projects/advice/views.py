@@ -25,7 +25,7 @@ from . import rules as r
 from . import selectors, services
 from .forms import AskForm, EmailChangeForm, PublishForm, RatingForm, ReplyForm
 from .models import Question
-from .workflow import PUBLIC_EVENT_LABELS, QUESTION, S, TRANSITIONS
+from .workflow import PUBLIC_EVENT_LABELS, QUESTION, TRANSITIONS, S
 
 logger = logging.getLogger(__name__)
 

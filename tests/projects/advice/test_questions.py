@@ -13,7 +13,7 @@ from portal.models import ActivityLog, Notification
 from projects.advice import selectors, services
 from projects.advice.models import Question, QuestionMessage
 
-from .conftest import DOMAZLICE_POINT, NOWHERE_POINT, ROKYCANY_POINT
+from .conftest import NOWHERE_POINT, ROKYCANY_POINT
 
 T0 = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)  # Monday 9:00 in Prague
 
