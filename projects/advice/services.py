@@ -329,9 +329,16 @@ def question_rate(*, question: Question, rating, comment: str = "", now: datetim
 
 
 def question_transition(
-    *, question: Question, action: str, actor, inputs: dict | None = None, expected_version: int | None = None
+    *,
+    question: Question,
+    action: str,
+    actor,
+    inputs: dict | None = None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
 ) -> Question:
-    """A step the generic form offers (take up, assign, ask for clarification, answer, close)."""
+    """A step the generic form offers (take up, assign, ask for clarification, answer, close); ``now``: when
+    it happened (the demo's history)."""
     return apply(
         QUESTION,
         question,
@@ -340,6 +347,7 @@ def question_transition(
         inputs=inputs,
         expected_version=expected_version,
         direct_only=True,
+        now=now,
     )
 
 
