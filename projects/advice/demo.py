@@ -26,8 +26,8 @@ TEMPLATES = [
     (
         "Noční klid",
         "neighbours",
-        "Noční klid platí od 22 do 6 hodin. Rušení nočního klidu oznamte městské policii (156) nebo Policii ČR "
-        "(158); jde o přestupek, který projednává obecní úřad.",
+        "Noční klid platí od 22 do 6 hodin. Rušení nočního klidu oznamte městské policii (156) nebo "
+        "Policii ČR (158); jde o přestupek, který projednává obecní úřad.",
     ),
     (
         "Podvodné telefonáty",
