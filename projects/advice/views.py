@@ -110,7 +110,8 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 
 def _render_ask(request, form, *, similar=None) -> HttpResponse:
-    return render(request, "projects/advice/ask.html", {"form": form, "similar": similar or []})
+    context = {"form": form, "similar": similar or [], "advice_staff": r.staff(request.user)}
+    return render(request, "projects/advice/ask.html", context)
 
 
 @never_cache
@@ -236,6 +237,7 @@ def faq(request: HttpRequest) -> HttpResponse:
         "town_id": town_id,
         "topic_id": topic_id,
         "query": query,
+        "advice_staff": r.staff(request.user),
     }
     return render(request, "projects/advice/faq.html", context)
 
@@ -255,7 +257,8 @@ def groups(request: HttpRequest) -> HttpResponse:
     items = [
         {"group": group, "figures": figures.get(group.pk)} for group in selectors.public_groups(programme)
     ]
-    return render(request, "projects/advice/groups.html", {"items": items, "programme": programme})
+    context = {"items": items, "programme": programme, "advice_staff": r.staff(request.user)}
+    return render(request, "projects/advice/groups.html", context)
 
 
 # --- staff ----------------------------------------------------------------------------------------------
