@@ -275,3 +275,22 @@ def test_a_group_sees_and_acts_on_its_own_questions_only(
     with pytest.raises(PermissionDenied):  # the manager oversees and reassigns, the group answers
         services.question_transition(question=theirs, action="take_up", actor=manager)
     assert QuestionMessage.objects.filter(question=theirs, action="take_up").count() == 0
+
+
+# --- personal data --------------------------------------------------------------------------------------
+
+
+def test_the_ip_hash_goes_after_two_days_and_the_email_half_a_year_after_closing(question, officer):
+    from datetime import timedelta
+
+    from portal import retention
+
+    _answered(question, officer)
+    services.question_transition(question=question, action="close", actor=officer)
+    Question.objects.filter(pk=question.pk).update(closed_at=T0)
+    retention.purge(now=T0 + timedelta(days=3))
+    question.refresh_from_db()
+    assert question.ip_hash == "" and question.email == "obcan@example.org"
+    retention.purge(now=T0 + timedelta(days=181))
+    question.refresh_from_db()
+    assert question.email == "" and question.answer  # the answer stays
