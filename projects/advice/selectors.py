@@ -251,6 +251,21 @@ def faq(programme, *, town_id: int | None = None, topic_id: int | None = None, q
     return list(qs.order_by("-published_at")[:100])
 
 
+def manage_groups(programme) -> list[WorkingGroup]:
+    """The programme manager's page: every group with its members (and their accounts). Three queries."""
+    return list(
+        WorkingGroup.objects.filter(programme=programme)
+        .select_related("municipality")
+        .defer("municipality__boundary")
+        .prefetch_related(Prefetch("members", queryset=GroupMember.objects.select_related("user__profile")))
+        .order_by("municipality__name", "name")
+    )
+
+
+def user_by_email(email: str):
+    return get_user_model().objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+
+
 def public_groups(programme) -> list[WorkingGroup]:
     """The groups with their topics, towns and members' functions (never names or contacts). Four queries."""
     return list(

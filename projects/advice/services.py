@@ -103,6 +103,28 @@ def group_upsert(
 
 
 @transaction.atomic
+def group_set_days(*, group: WorkingGroup, actor, acknowledge_days, answer_days) -> WorkingGroup:
+    """The group's deadlines in working days (for questions asked from now on)."""
+    _require(r.manager, actor)
+    try:
+        acknowledge_days, answer_days = int(acknowledge_days), int(answer_days)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Give the numbers of working days.")) from None
+    if not 1 <= acknowledge_days <= 30 or not 1 <= answer_days <= 60:
+        raise ValidationError(_("Acknowledge within 1 to 30 and answer within 1 to 60 working days."))
+    if acknowledge_days > answer_days:
+        raise ValidationError(_("The time to acknowledge cannot be longer than the time to answer."))
+    WorkingGroup.objects.filter(pk=group.pk).update(
+        acknowledge_days=acknowledge_days, answer_days=answer_days
+    )
+    activity_log(
+        actor=actor, verb="advice.group_days", target=group, acknowledge=acknowledge_days, answer=answer_days
+    )
+    group.refresh_from_db()
+    return group
+
+
+@transaction.atomic
 def group_member_set(*, group: WorkingGroup, user, function: str, actor) -> GroupMember:
     _require(r.manager, actor)
     if function not in GroupMember.Function.values:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("answers/<int:pk>/", views.answer_detail, name="advice_answer"),
     path("groups/", views.groups, name="advice_groups"),
     path("staff/", views.queue, name="advice_queue"),
+    path("manage/", views.manage, name="advice_manage"),
     path("staff/<int:pk>/", views.question_detail, name="advice_question"),
     path("staff/<int:pk>/<slug:do>/", views.question_do, name="advice_question_do"),
 ]

@@ -24,7 +24,7 @@ from portal.web import add_form_errors, error_messages
 from . import rules as r
 from . import selectors, services
 from .forms import AskForm, EmailChangeForm, PublishForm, RatingForm, ReplyForm
-from .models import Question
+from .models import GroupMember, Question
 from .workflow import PUBLIC_EVENT_LABELS, QUESTION, TRANSITIONS, S
 
 logger = logging.getLogger(__name__)
@@ -284,6 +284,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "groups": selectors.staff_groups(request.user),
         "group_id": group_id,
         "closed": closed,
+        "is_manager": r.manager(request.user),
     }
     return render(request, "projects/advice/queue.html", context)
 
@@ -403,3 +404,52 @@ def question_do(request: HttpRequest, pk: int, do: str) -> HttpResponse:
     if do == "reassign" and not r.member_or_manager(user, Question.objects.get(pk=question.pk)):
         return redirect("projects:advice_queue")
     return redirect("projects:advice_question", question.pk)
+
+
+# --- the programme manager ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest) -> HttpResponse:
+    """The working groups' members and deadlines (topics and towns served: in the admin)."""
+    if not r.manager(request.user):
+        raise PermissionDenied(_("Only the programme manager may manage the working groups."))
+    programme = _programme()
+    if request.method == "POST":
+        groups_by_pk = {g.pk: g for g in selectors.manage_groups(programme)}
+        group = groups_by_pk.get(_int(request.POST.get("group")))
+        if group is None:
+            raise Http404
+        do, user = request.POST.get("do"), request.user
+        try:
+            if do == "add":
+                person = selectors.user_by_email(request.POST.get("email", ""))
+                if person is None:
+                    raise ValidationError(_("Nobody with an account has this email address."))
+                services.group_member_set(
+                    group=group, user=person, function=request.POST.get("function", ""), actor=user
+                )
+            elif do == "remove":
+                person = next(
+                    (m.user for m in group.members.all() if m.user_id == _int(request.POST.get("user"))), None
+                )
+                if person is not None:
+                    services.group_member_remove(group=group, user=person, actor=user)
+            elif do == "days":
+                services.group_set_days(
+                    group=group,
+                    actor=user,
+                    acknowledge_days=request.POST.get("acknowledge_days"),
+                    answer_days=request.POST.get("answer_days"),
+                )
+            else:
+                raise Http404
+        except ValidationError as error:
+            for message in error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("projects:advice_manage")
+    context = {"groups": selectors.manage_groups(programme), "functions": GroupMember.Function.choices}
+    return render(request, "projects/advice/manage.html", context)

@@ -257,3 +257,37 @@ def test_public_pages_read_a_constant_number_of_queries(
 ):
     with django_assert_max_num_queries(10):
         assert client.get(reverse(f"projects:{name}")).status_code == 200
+
+
+def test_the_programme_manager_manages_members_and_deadlines(client, desk, make_user, officer):
+    from portal import roles
+    from projects.advice.models import GroupMember
+
+    manager = make_user(email="manager@kraj.cz", roles=[roles.PROGRAMME_MANAGER])
+    newcomer = make_user(email="strasnik@domazlice.cz", roles=[roles.PARTNER_BODY])
+    url = reverse("projects:advice_manage")
+    client.force_login(officer)
+    assert client.get(url).status_code == 403
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+    group = desk["group"]
+    client.post(
+        url,
+        {"group": group.pk, "do": "add", "email": "STRASNIK@domazlice.cz", "function": "municipal_police"},
+    )
+    assert GroupMember.objects.filter(group=group, user=newcomer, function="municipal_police").exists()
+    response = client.post(
+        url,
+        {"group": group.pk, "do": "add", "email": "nikdo@example.org", "function": "officer"},
+        follow=True,
+    )
+    assert "Nobody with an account has this email address." in response.content.decode()
+    client.post(url, {"group": group.pk, "do": "remove", "user": officer.pk})
+    assert not GroupMember.objects.filter(group=group, user=officer).exists()
+    response = client.post(
+        url, {"group": group.pk, "do": "days", "acknowledge_days": "12", "answer_days": "5"}, follow=True
+    )
+    assert "cannot be longer" in response.content.decode()
+    client.post(url, {"group": group.pk, "do": "days", "acknowledge_days": "3", "answer_days": "15"})
+    group.refresh_from_db()
+    assert (group.acknowledge_days, group.answer_days) == (3, 15)
