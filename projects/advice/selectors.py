@@ -159,6 +159,15 @@ def towns_with_groups(programme) -> list[Municipality]:
     return list(Municipality.objects.filter(pk__in=ids).defer("boundary").order_by("name"))
 
 
+def towns_extent(programme) -> str:
+    """ "min lon,min lat,max lon,max lat" of the towns with a group (the ask form's map), or ""."""
+    from django.contrib.gis.db.models import Extent
+
+    ids = [town.pk for town in towns_with_groups(programme)]
+    extent = Municipality.objects.filter(pk__in=ids).aggregate(e=Extent("boundary"))["e"] if ids else None
+    return ",".join(f"{value:.5f}" for value in extent) if extent else ""
+
+
 # --- staff ----------------------------------------------------------------------------------------------
 
 
@@ -215,7 +224,7 @@ def question_page(question: Question, *, user) -> dict:
         .order_by("municipality__name", "name")
     )
     return {
-        "messages": messages,
+        "thread": messages,
         "members": members,
         "templates": templates,
         "other_groups": other_groups,

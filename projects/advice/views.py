@@ -5,6 +5,7 @@ import logging
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -70,14 +71,14 @@ def _ask_form(programme, data=None):
 def ask(request: HttpRequest) -> HttpResponse:
     programme = _programme()
     if request.method == "GET":
-        return _render_ask(request, _ask_form(programme))
+        return _render_ask(request, programme, _ask_form(programme))
     if request.POST.get("website"):  # the honeypot: a robot; pretend it worked, save nothing
         logger.info("Advice desk honeypot filled in; nothing saved")
         request.session[ASKED_SESSION_KEY] = {"honeypot": True}
         return redirect("projects:advice_asked")
     form = _ask_form(programme, request.POST)
     if not form.is_valid():
-        return _render_ask(request, form)
+        return _render_ask(request, programme, form)
     data = form.cleaned_data
     if not data["similar_seen"]:
         similar = selectors.similar_answers(programme, data["text"])
@@ -86,7 +87,7 @@ def ask(request: HttpRequest) -> HttpResponse:
             post["similar_seen"] = "1"
             form = _ask_form(programme, post)
             form.is_valid()
-            return _render_ask(request, form, similar=similar)
+            return _render_ask(request, programme, form, similar=similar)
     key = _nonce_key(data.get("nonce") or "")
     try:
         question, token = services.question_ask(
@@ -103,14 +104,21 @@ def ask(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         add_form_errors(form, error, fields={"point": "latitude"})
-        return _render_ask(request, form)
+        return _render_ask(request, programme, form)
     if token is not None:
         request.session[ASKED_SESSION_KEY] = {"token": token}
     return redirect("projects:advice_asked")
 
 
-def _render_ask(request, form, *, similar=None) -> HttpResponse:
-    context = {"form": form, "similar": similar or [], "advice_staff": r.staff(request.user)}
+def _render_ask(request, programme, form, *, similar=None) -> HttpResponse:
+    context = {
+        "form": form,
+        "similar": similar or [],
+        "advice_staff": r.staff(request.user),
+        "map_bounds": selectors.towns_extent(programme),
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+    }
     return render(request, "projects/advice/ask.html", context)
 
 

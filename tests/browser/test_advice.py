@@ -64,6 +64,9 @@ def test_ask_clarify_reply_answer_publish_and_find(page: Page, live_server, desk
     # A resident asks on a phone and sees the email the answer goes to
     page.goto(f"{live_server.url}/grants/advice/")
     expect(page.locator("#advice-emergency")).to_be_visible()
+    expect(page.locator("#advice-map")).to_have_attribute("data-loaded", "1")
+    page.locator("#advice-map").click()  # the middle of the member towns: the place fills the coordinates
+    expect(page.locator("input[name=latitude]")).not_to_have_value("")
     no_sideways_scroll(page)
     _axe(page)
     _ask(
@@ -90,6 +93,8 @@ def test_ask_clarify_reply_answer_publish_and_find(page: Page, live_server, desk
     page.locator("#do-ask_clarification").click()
     expect(page.locator("#question-status")).to_have_attribute("data-status", "waiting")
     no_sideways_scroll(page)
+    _axe(page)
+    _shot(page, "advice-staff-question-phone.png")
 
     # The resident replies through the private link
     page.context.clear_cookies()
