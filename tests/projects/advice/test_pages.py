@@ -291,3 +291,47 @@ def test_the_programme_manager_manages_members_and_deadlines(client, desk, make_
     client.post(url, {"group": group.pk, "do": "days", "acknowledge_days": "3", "answer_days": "15"})
     group.refresh_from_db()
     assert (group.acknowledge_days, group.answer_days) == (3, 15)
+
+
+def test_the_staff_question_page_reads_a_constant_number_of_queries(
+    client, desk, topic, town, programme, officer, django_assert_max_num_queries
+):
+    question, _t = services.question_ask(
+        programme=programme, topic=topic, municipality=town, text="Otázka", ip="192.0.2.1"
+    )
+    services.question_transition(question=question, action="take_up", actor=officer)
+    for n in range(10):
+        services.question_note_add(question=question, actor=officer, body=f"Poznámka {n}")
+        AnswerTemplate.objects.create(programme=programme, title=f"Šablona {n}", body="Text")
+    client.force_login(officer)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("projects:advice_question", args=[question.pk])).content.decode()
+    assert "Poznámka 9" in page and "Šablona 9" in page
+
+
+def test_the_emails_render_in_the_residents_language_with_the_link(
+    client, desk, topic, town, programme, officer, mailoutbox
+):
+    from portal.services import notifications_send_due
+
+    question, token = services.question_ask(
+        programme=programme,
+        topic=topic,
+        municipality=town,
+        text="Otázka",
+        ip="192.0.2.1",
+        email="jan@example.org",
+        language="en",
+    )
+    services.question_transition(question=question, action="take_up", actor=officer)
+    services.question_transition(
+        question=question, action="ask_clarification", actor=officer, inputs={"message": "Kde?"}
+    )
+    notifications_send_due()
+    to_resident = [m for m in mailoutbox if m.to == ["jan@example.org"]]
+    assert len(to_resident) == 3
+    assert token in to_resident[0].body and question.reference in to_resident[0].subject
+    assert "Kde?" in to_resident[2].body and selectors.tracking_link(question) in to_resident[2].body
+    assert "112" in to_resident[0].body
+    to_group = [m for m in mailoutbox if m.to == [officer.email]]
+    assert len(to_group) == 1 and question.reference in to_group[0].subject
