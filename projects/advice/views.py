@@ -238,7 +238,11 @@ def faq(request: HttpRequest) -> HttpResponse:
     programme = _programme()
     town_id, topic_id = _int(request.GET.get("town")), _int(request.GET.get("topic"))
     query = (request.GET.get("q") or "")[:200]
+    figures = selectors.group_figures(programme)
     context = {
+        "groups": [
+            {"group": group, "figures": figures.get(group.pk)} for group in selectors.public_groups(programme)
+        ],
         "answers": selectors.faq(programme, town_id=town_id, topic_id=topic_id, query=query),
         "topics": selectors.topics(programme),
         "towns": selectors.towns_with_groups(programme),
