@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incidents import services as incident_services
 from portal.deadlines import SweepResult, sweep
@@ -223,9 +224,12 @@ def question_ask(
             limit = questions_per_client_day()
             if limit and selectors.asked_today(ip_hash=ip_hash, now=now) >= limit:
                 raise ValidationError(
-                    _(
+                    ngettext(
+                        "You have asked %(max)d question today, as many as one person may. Please come back "
+                        "tomorrow; in an emergency call 112.",
                         "You have asked %(max)d questions today, as many as one person may. Please come back "
-                        "tomorrow; in an emergency call 112."
+                        "tomorrow; in an emergency call 112.",
+                        limit,
                     )
                     % {"max": limit}
                 )

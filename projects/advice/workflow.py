@@ -12,6 +12,7 @@ reminder before it (to the assignee, else the group), an overdue mark (the group
 escalation to the programme manager; the sweep claims each step once.
 """
 
+from copy import copy
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -200,7 +201,12 @@ def _assign_changes(ctx) -> dict:
 
 
 def _reassign_changes(ctx) -> dict:
-    return {"group": ctx.data["group"]}
+    """The new group gets its own time to acknowledge, in its own days and calendar; the answer's deadline
+    stays the resident's."""
+    group = ctx.data["group"]
+    moved = copy(ctx.obj)
+    moved.group = group
+    return {"group": group, **ACKNOWLEDGE.start_changes(moved, ctx.now)}
 
 
 def _report_changes(ctx) -> dict:
@@ -308,7 +314,6 @@ TRANSITIONS: dict[str, Transition] = {
             allowed=r.member_or_manager,
             direct=False,  # services.question_reassign: an active group of the same programme
             clears=("assignee",),
-            starts=("acknowledge",),
             changes=_reassign_changes,
             log=lambda ctx: {"to_group": ctx.data["group"].pk, "from_group": ctx.obj.group_id},
             notify=(_resident_update(),),

@@ -178,3 +178,21 @@ def test_the_sweep_runs_as_a_celery_task(programme, topic, desk, town):
     ask(programme, topic, town, now=timezone.now() - timedelta(days=40))
     counts = advice_deadlines_sweep.delay().get()
     assert counts["advice.acknowledge_overdue"] == 1 and counts["advice.answer_escalated"] == 1
+
+
+def test_a_question_handed_over_gets_the_new_groups_time_to_acknowledge_in_its_calendar(
+    programme, topic, desk, town, officer, polish_group
+):
+    polish_group.acknowledge_days = 1
+    polish_group.save()
+    question = ask(programme, topic, town, now=local(2026, 4, 2, 10))  # Maundy Thursday
+    answer_due = question.answer_due_at
+    from portal.workflow import apply
+    from projects.advice.workflow import QUESTION
+
+    apply(
+        QUESTION, question, "reassign", actor=officer, data={"group": polish_group}, now=local(2026, 4, 2, 11)
+    )
+    # Good Friday is a working day in Poland
+    assert timezone.localtime(question.acknowledge_due_at).date() == date(2026, 4, 3)
+    assert question.answer_due_at == answer_due and question.group == polish_group

@@ -102,7 +102,7 @@ def test_over_the_daily_limit_the_form_says_so(client, desk, topic, settings):
     settings.ADVICE_QUESTIONS_PER_CLIENT_DAY = 1
     assert _post(client, topic, similar_seen="1").status_code == 302
     response = _post(client, topic, similar_seen="1", text="Druhá otázka")
-    assert response.status_code == 200 and "You have asked 1 questions today" in response.content.decode()
+    assert response.status_code == 200 and "You have asked 1 question today" in response.content.decode()
 
 
 def test_the_tracking_page_takes_a_reply_an_email_correction_and_one_rating(
