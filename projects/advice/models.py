@@ -92,7 +92,7 @@ class WorkingGroup(models.Model):
     class Meta:
         verbose_name = _("working group")
         verbose_name_plural = _("working groups")
-        ordering = ["municipality__name", "name"]
+        ordering = ["name"]  # (not by town: FOR UPDATE cannot lock an outer join)
         constraints = [
             models.UniqueConstraint(fields=["programme", "municipality"], name="advice_group_town_unique"),
             models.UniqueConstraint(

@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'working group',
                 'verbose_name_plural': 'working groups',
-                'ordering': ['municipality__name', 'name'],
+                'ordering': ['name'],
             },
         ),
         migrations.AddField(
