@@ -276,8 +276,9 @@ def user_by_email(email: str):
 
 
 def public_groups(programme) -> list[WorkingGroup]:
-    """The groups with their topics, towns and members' functions (never names or contacts). Four queries."""
-    return list(
+    """The groups with their topics, towns, safety districts and members' functions (never names or
+    contacts). Five queries."""
+    groups = list(
         WorkingGroup.objects.filter(programme=programme, active=True)
         .select_related("municipality")
         .defer("municipality__boundary")
@@ -288,6 +289,16 @@ def public_groups(programme) -> list[WorkingGroup]:
         )
         .order_by("municipality__name", "name")
     )
+    districts = defaultdict(list)
+    for row in (
+        WorkingGroup.districts.through.objects.filter(workinggroup__in=groups)
+        .values("workinggroup_id", "district__name")
+        .order_by("district__name")
+    ):
+        districts[row["workinggroup_id"]].append(row["district__name"])
+    for group in groups:
+        group.district_names = districts.get(group.pk, [])
+    return groups
 
 
 def group_figures(programme, *, now: datetime | None = None) -> dict[int, dict]:

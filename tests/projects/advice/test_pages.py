@@ -189,8 +189,17 @@ def test_the_groups_page_shows_functions_median_and_on_time_share_of_the_last_12
     Question.objects.filter(pk=old.pk).update(
         created_at=now - timedelta(days=500), answered_at=now - timedelta(days=400)
     )
+    from incidents.models import District
+    from portal.models import PoliceUnit
+
+    unit = PoliceUnit.objects.create(code="oop-dom", name="OOP Domažlice", country="CZ")
+    district = District.objects.create(
+        code="dom-1", name="Okrsek Domažlice-střed", area=town.boundary, police_unit=unit, municipality=town
+    )
+    desk["group"].districts.add(district)
     response = client.get(reverse("projects:advice_groups"))
     page = response.content.decode()
+    assert "Okrsek Domažlice-střed" in page
     figures = selectors.group_figures(programme)[desk["group"].pk]
     assert figures == {"answered": 3, "median_days": 4.0, "on_time_percent": 67}
     assert "4.0" in page and "67 %" in page
