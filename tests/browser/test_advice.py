@@ -139,3 +139,47 @@ def test_ask_clarify_reply_answer_publish_and_find(page: Page, live_server, desk
     expect(page.locator("#published-answer")).to_contain_text("156")
     assert Question.objects.count() == 1  # nothing sent: the answer was enough
     assert console_errors == [], "\n".join(console_errors)
+
+
+@pytest.mark.browser_context_args(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+def test_every_advice_page_passes_axe_on_a_desktop(page: Page, live_server, desk, make_user, console_errors):
+    from projects.advice import services
+
+    manager = make_user(email="manazer@kraj.cz", roles=[roles.PROGRAMME_MANAGER])
+    GroupMember.objects.create(
+        group=WorkingGroup.objects.get(municipality=None), user=manager, function="programme_staff"
+    )
+    question, token = services.question_ask(
+        programme=desk["topic"].programme,
+        topic=desk["topic"],
+        municipality=desk["town"],
+        text="Je legální pálit listí?",
+        ip="192.0.2.1",
+        publish_allowed=True,
+    )
+    services.question_transition(question=question, action="take_up", actor=desk["officer"])
+    services.question_transition(
+        question=question, action="answer", actor=desk["officer"], inputs={"answer": "Ne."}
+    )
+    services.question_publish_propose(
+        question=question, actor=desk["officer"], question_text="Pálení listí?", answer_text="Ne."
+    )
+    services.question_publish_approve(question=question, actor=desk["colleague"])
+    pages = [
+        "/grants/advice/answers/",
+        f"/grants/advice/answers/{question.pk}/",
+        "/grants/advice/groups/",
+        f"/grants/advice/track/{token}/",
+    ]
+    for path in pages:
+        page.goto(live_server.url + path)
+        no_sideways_scroll(page)
+        _axe(page)
+    _login(page, live_server, manager)
+    for path in ("/grants/advice/staff/", f"/grants/advice/staff/{question.pk}/", "/grants/advice/manage/"):
+        page.goto(live_server.url + path)
+        expect(page.locator("main")).to_be_visible()
+        no_sideways_scroll(page)
+        _axe(page)
+    _shot(page, "advice-manage-desktop.png")
+    assert console_errors == [], "\n".join(console_errors)
