@@ -10,6 +10,7 @@ _NAV = [
     ("incidents:index", _("Report a hazard"), None),
     ("workshops:index", _("Workshops"), None),
     ("projects:index", _("Safety grants"), None),
+    ("projects:advice_ask", _("Advice desk"), None),
     ("incidents:staff_queue", _("Reports queue"), {roles.OFFICER, roles.COORDINATOR, roles.PARTNER_BODY}),
     ("portal:dashboard", _("My work"), set(roles.ROLES)),
 ]

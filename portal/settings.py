@@ -200,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     "workshops-publications-sweep": {"task": "workshops.tasks.publications_sweep", "schedule": 60.0},
     # Grants: reminds towns of final reports due within 14 days or overdue. Idempotent (claims + dedup keys).
     "projects-final-reports": {"task": "projects.tasks.final_reports_remind", "schedule": 3600.0},
+    # Advice desk: reminders, overdue marks and escalations in working days. Idempotent (claims, dedup keys).
+    "projects-advice-deadlines": {"task": "projects.tasks.advice_deadlines_sweep", "schedule": 300.0},
     # Personal data whose time is up (portal/retention.py; every app's policies). Idempotent.
     "personal-data-purge": {"task": "portal.tasks.personal_data_purge", "schedule": 6 * 3600.0},
 }

@@ -149,3 +149,6 @@ class MeetingAdmin(admin.ModelAdmin):
 class FinalReportAdmin(admin.ModelAdmin):
     list_display = ["proposal", "spent_amount", "submitted_at"]
     readonly_fields = ["proposal", "spent_amount", "cofinancing_spent", "submitted_by", "submitted_at"]
+
+
+from .advice import admin as advice_admin  # noqa: E402, F401 - the advice desk's admin

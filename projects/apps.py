@@ -9,3 +9,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401 - registers the app's object rules
+        from .advice.retention import register_advice
+
+        register_advice()

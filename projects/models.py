@@ -554,3 +554,14 @@ class FinalReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}"
+
+
+# The advice desk (poradna): its own package, its models part of this app
+from .advice.models import (  # noqa: E402, F401
+    AnswerTemplate,
+    GroupMember,
+    Question,
+    QuestionMessage,
+    Topic,
+    WorkingGroup,
+)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import commission, manage, proposals, public
 
@@ -45,4 +45,6 @@ urlpatterns = [
     path("manage/meetings/<int:pk>/recommendations.pdf", manage.meeting_pdf, name="meeting_pdf"),
     path("manage/meetings/<int:pk>/recommendations.csv", manage.meeting_csv, name="meeting_csv"),
     path("proposals/<int:pk>/decision/", manage.decision, name="decision"),
+    # The advice desk (poradna): its own package
+    path("advice/", include("projects.advice.urls")),
 ]

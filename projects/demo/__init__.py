@@ -44,6 +44,9 @@ def load(created: list[str]) -> None:
         programme = _programme(created)
     if not Call.objects.filter(programme=programme).exists():
         _calls(programme, created)
+    from ..advice import demo as advice_demo  # the advice desk's own demo data
+
+    advice_demo.load(programme, created)
 
 
 def _programme(created: list[str]) -> Programme:
