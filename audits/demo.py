@@ -4,7 +4,8 @@
 - "Pocit bezpečí – jaro 2026" in Domažlice, Rokycany and Tachov: 550 synthetic interviews, published,
   spread so that some cells fall under the suppression threshold (Tachov's district has 8 answers: hidden,
   and its "district not given" cell with it, by secondary suppression);
-- audits: Domažlice's, taken through every phase to a published report (with an action seeking a grant);
+- audits: Domažlice's, taken through every phase to a published report (its PDF built at once; with an
+  action seeking a grant);
   Rokycany's, in the diagnosis phase;
 - "Pocit bezpečí – podzim 2026", open now in the same towns, with 20 invitation letters for Domažlice and the
   open web link.
@@ -155,6 +156,10 @@ def _audits(towns, created) -> None:
                     target="60 % ve vlně 2028",
                     source="průzkum pocitu bezpečí",
                 )
+            if action == "publish":
+                from .services.audit_reports import audit_report_build_now
+
+                audit_report_build_now(actor=actor, audit=audit, language="cs")
             services.audit_transition(audit=audit, action=action, actor=actor)
             if action == last:
                 break

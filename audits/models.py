@@ -349,3 +349,45 @@ class Indicator(models.Model):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         ordering = ["priority", "pk"]
+
+
+def audit_report_path(report: "AuditReport", filename: str) -> str:
+    return f"audits/{report.audit_id}/audit-{report.audit_id}-{report.language}-{report.edition}.pdf"
+
+
+class AuditReport(models.Model):
+    """One edition of an audit's report as a PDF, built by a Celery task (claimed, like the workshops'
+    publication) and kept; the audit's public page offers the newest finished edition once it is published."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting to be built")
+        BUILDING = "building", _("being built")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="reports")
+    edition = models.PositiveIntegerField(_("edition"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("PDF"), upload_to=audit_report_path, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit report (PDF)")
+        verbose_name_plural = _("audit reports (PDF)")
+        ordering = ["audit", "-edition"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "language", "edition"], name="audit_report_edition")
+        ]
+
+    @property
+    def filename(self) -> str:
+        return f"audit-{self.audit_id}-{self.language}-{self.edition}.pdf"

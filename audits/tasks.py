@@ -1,0 +1,11 @@
+"""Celery tasks of the audits app (the services queue them by name)."""
+
+from celery import shared_task
+
+from .services import audit_reports
+
+
+@shared_task(name="audits.tasks.audit_report_build", ignore_result=True, acks_late=True)
+def audit_report_build(report_id: int) -> bool:
+    """Build one edition of an audit report (claimed, so a duplicate delivery does nothing)."""
+    return audit_reports.audit_report_build(report_id=report_id)
