@@ -167,7 +167,7 @@ def month_chart(months, *, title: str) -> str:
         parts.append(
             f'<rect x="{x + 1:.1f}" y="{height - bottom - h:.1f}" width="{max(step - 2, 1):.1f}" height="{h:.1f}" fill="#1d4e89"><title>{month:%m/%Y}: {n}</title></rect>'
         )
-        if month.month == 1 or i == 0:
+        if month.month == 1 or (i == 0 and month.month < 11):
             parts.append(f'<text x="{x:.1f}" y="{height - 10}" font-size="11">{month:%m/%Y}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - only numbers and an escaped title

@@ -57,6 +57,13 @@ class EvidencePanel:
     def late_take_up_share(self) -> float | None:
         return self.share(self.reports.town.taken_up_late, self.reports.town.total)
 
+    def month_grid(self) -> list[tuple[int, list[int | None]]]:
+        """The monthly counts as rows of a year, twelve months each (None: outside the period)."""
+        years: dict[int, list[int | None]] = {}
+        for month, n in self.reports.months:
+            years.setdefault(month.year, [None] * 12)[month.month - 1] = n
+        return sorted(years.items())
+
     def district_rows(self) -> list[dict]:
         town_total = self.reports.town.total
         return [
