@@ -1,5 +1,5 @@
 """The audit cycle's pages: who sees what (the public, the town's coordinator, staff of another town), the
-forms of each phase with careless and hostile input, the phase moves, the report's PDF and the public pages."""
+forms of each phase with careless and hostile input, the phase moves, the PDF and the public pages."""
 
 from datetime import date, timedelta
 
