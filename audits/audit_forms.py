@@ -129,3 +129,116 @@ class ReportLanguageForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES
+
+
+# --- fieldwork -------------------------------------------------------------------------------------------
+
+
+class WalkForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("For example: station and underpass")
+    )
+    held_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    after_dark = forms.BooleanField(label=_("After dark"), required=False)
+    route = forms.CharField(
+        label=_("Route: points as “latitude, longitude”, one per line"),
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_("With the map, click the route's points in order; without it, type them here."),
+    )
+    route_description = forms.CharField(
+        label=_("Route in words"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .services.fieldwork import PARTICIPANT_GROUPS, PARTICIPANTS_MAX
+
+        super().__init__(*args, **kwargs)
+        for code, label in PARTICIPANT_GROUPS.items():
+            self.fields[f"p_{code}"] = forms.IntegerField(
+                label=_("Participants: %(group)s") % {"group": label},
+                required=False,
+                min_value=0,
+                max_value=PARTICIPANTS_MAX,
+            )
+
+    def participants(self) -> dict:
+        return {name[2:]: value for name, value in self.cleaned_data.items() if name.startswith("p_")}
+
+
+class StopForm(forms.Form):
+    label = forms.CharField(label=_("Place"), max_length=200)
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .services.fieldwork import CHECKLIST, RATINGS
+
+        super().__init__(*args, **kwargs)
+        for code, label in CHECKLIST.items():
+            self.fields[f"c_{code}"] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=[("", "—"), *RATINGS.items()],
+            )
+
+    def checklist(self) -> dict:
+        return {name[2:]: value for name, value in self.cleaned_data.items() if name.startswith("c_")}
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Photo (JPEG, PNG, at most 5 MB)"))
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=())
+    held_on = _date(_("Held on"))
+    title = forms.CharField(label=_("With whom / topic"), max_length=200)
+    text = forms.CharField(label=_("Notes"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, **kwargs):
+        from .models import FieldNote
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = FieldNote.Kind.choices
+
+
+class PoliceFiguresForm(forms.Form):
+    file = forms.FileField(
+        label=_("Police statistics (CSV)"),
+        help_text=_("Columns district, period, offence, count; UTF-8; comma or semicolon."),
+    )
+    source = forms.CharField(label=_("Source"), max_length=300, required=False)
+
+
+class MemberLinkForm(forms.Form):
+    email = forms.EmailField(label=_("Email of their Okrsek account"), required=False, max_length=254)
+
+
+class ConsultationForm(forms.Form):
+    opens_on = _date(_("Consultation opens on"))
+    closes_on = _date(_("Consultation closes on"))
+
+
+class CommentForm(forms.Form):
+    finding = forms.ModelChoiceField(
+        label=_("Which finding (optional)"), queryset=Finding.objects.none(), required=False
+    )
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write your comment.")},
+    )
+
+    def __init__(self, *args, audit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].queryset = audit.findings.all()
+        self.fields["finding"].label_from_instance = lambda f: f.text[:100]

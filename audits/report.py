@@ -22,7 +22,7 @@ def audit_content(audit: Audit) -> dict:
         audit.priorities.prefetch_related("findings", "actions", "indicators").order_by("order")
     )
     return {
-        "members": list(audit.steering_group.all()),
+        "members": list(audit.steering_group.select_related("user")),
         "findings": list(audit.findings.select_related("wave")),
         "priorities": priorities,
         "grant_actions": [a for p in priorities for a in p.actions.all() if a.seeking_grant],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit_public, audit_staff, public, staff
+from .views import audit_public, audit_staff, fieldwork, public, staff
 
 app_name = "audits"
 
@@ -30,6 +30,19 @@ urlpatterns = [
     path("audits/<int:pk>/evidence/", audit_staff.evidence, name="evidence"),
     path("audits/<int:pk>/report/", audit_staff.report_request, name="report_request"),
     path("audits/<int:pk>/report/<int:report_pk>.pdf", audit_staff.report_download, name="report_download"),
+    path("audits/<int:pk>/fieldwork/", fieldwork.fieldwork, name="fieldwork"),
+    path("audits/<int:pk>/walks/<int:walk_pk>/", fieldwork.walk, name="walk"),
+    path(
+        "audits/<int:pk>/walks/<int:walk_pk>/stops/<int:stop_pk>/photo/",
+        fieldwork.walk_photo,
+        name="walk_photo",
+    ),
+    path("audits/<int:pk>/photos/<int:photo_pk>/", fieldwork.photo, name="photo"),
+    path("audits/<int:pk>/notes/", fieldwork.notes, name="notes"),
+    path("audits/<int:pk>/members/<int:member_pk>/account/", fieldwork.member_link, name="member_link"),
+    path("audits/<int:pk>/consultation/set/", fieldwork.consultation_set, name="consultation_set"),
+    path("audits/<int:pk>/comments/<int:comment_pk>/", fieldwork.comment_moderate, name="comment_moderate"),
+    path("audits/<int:pk>/consultation/", fieldwork.consultation, name="consultation"),
     path("audits/town/<int:pk>/", audit_public.town, name="town_audits"),
     path("audits/<int:pk>/summary/", audit_public.summary, name="audit_summary"),
     path("audits/<int:pk>/summary/<int:report_pk>.pdf", audit_public.pdf, name="audit_pdf"),

@@ -18,7 +18,7 @@ from .. import audit_forms as f
 from .. import services
 from ..charts import count_bars, month_chart
 from ..evidence import audit_evidence_panel, months_param
-from ..models import Action, Audit, AuditReport, SteeringMember
+from ..models import Action, Audit, AuditReport, ConsultationComment, SteeringMember
 from ..report import audit_content
 from ..services import audit_reports
 from ..services.audit_cycle import OPEN_PHASES
@@ -140,6 +140,15 @@ def audit_detail(request, pk):
             "report_form": f.ReportLanguageForm(initial={"language": request.LANGUAGE_CODE}),
             "status_choices": Action.Status.choices,
             "can_report": audit.phase in (AuditPhase.REPORT, AuditPhase.PUBLISHED),
+            "consultation_form": f.ConsultationForm(
+                prefix="consult",
+                initial={"opens_on": audit.consultation_opens_on, "closes_on": audit.consultation_closes_on},
+            ),
+            "pending": list(
+                audit.comments.filter(status=ConsultationComment.Status.PENDING).select_related("finding")[
+                    :100
+                ]
+            ),
             **content,
         },
     )
