@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from incidents.models import Category
@@ -17,6 +18,7 @@ from .models import Audit
 from .workflow import WaveStatus
 
 MONTHS_DEFAULT, MONTHS_MIN, MONTHS_MAX = 24, 24, 120
+EVIDENCE_CACHE_SECONDS = 600
 
 
 def months_param(value) -> int:
@@ -82,11 +84,26 @@ def rate(count: int, population: int | None) -> float | None:
     return round(1000 * count / population, 2) if population else None
 
 
+def _report_evidence(audit: Audit, months: int, now: datetime | None) -> ReportEvidence:
+    """The town's report figures; without an explicit ``now`` kept in the cache for EVIDENCE_CACHE_SECONDS
+    (counting two years of a large town's reports takes a while: the panel is counted once per period and
+    town, not on every visit). The cached figures hold no translated text."""
+    if now is not None:
+        since = now - timedelta(days=round(months * 365.25 / 12))
+        return report_evidence(municipality=audit.municipality, since=since, until=now)
+    key = f"audits:evidence:v1:{audit.municipality_id}:{months}"
+    evidence = cache.get(key)
+    if evidence is None:
+        now = timezone.now()
+        since = now - timedelta(days=round(months * 365.25 / 12))
+        evidence = report_evidence(municipality=audit.municipality, since=since, until=now)
+        cache.set(key, evidence, EVIDENCE_CACHE_SECONDS)
+    return evidence
+
+
 def audit_evidence_panel(*, audit: Audit, months: int = MONTHS_DEFAULT, now: datetime | None = None):
-    now = now or timezone.now()
     months = months_param(months)
-    since = now - timedelta(days=round(months * 365.25 / 12))
-    evidence = report_evidence(municipality=audit.municipality, since=since, until=now)
+    evidence = _report_evidence(audit, months, now)
     population = audit.municipality.population
     labels = dict(Category.Group.choices)
     groups = [

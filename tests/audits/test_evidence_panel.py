@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,6 +142,7 @@ def test_the_panel_takes_a_constant_number_of_queries(
     client.force_login(coordinator)
     url = reverse("audits:evidence", args=[audit.pk])
     client.get(url)
+    cache.clear()  # counted afresh, not read from the cache
     with django_assert_max_num_queries(14):
         client.get(url)
     a, b = reports
@@ -149,5 +151,16 @@ def test_the_panel_takes_a_constant_number_of_queries(
         report(
             road, 13.0 + i * 0.003, 49.003, town=audit.municipality, district=a if i % 2 else b, days=i * 10
         )
+    cache.clear()
     with django_assert_max_num_queries(14):
-        assert client.get(url).status_code == 200
+        page = client.get(url).content.decode()
+    assert "<td>67</td>" in page  # 7 + 60 reports, counted afresh
+
+
+def test_the_figures_are_cached_for_a_while(audit, reports):
+    assert audit_evidence_panel(audit=audit).reports.town.total == 7
+    road = Category.objects.get(code="road")
+    report(road, 13.1, 49.1, town=audit.municipality)
+    assert audit_evidence_panel(audit=audit).reports.town.total == 7  # from the cache
+    cache.clear()
+    assert audit_evidence_panel(audit=audit).reports.town.total == 8
