@@ -17,11 +17,28 @@ PRINT_CSS = Path(__file__).resolve().parent / "templates" / "audits" / "report" 
 
 
 def audit_content(audit: Audit) -> dict:
-    """The audit's steering group, findings, priorities with their actions and indicators (five queries)."""
+    """The audit's steering group, findings, priorities with their actions and indicators, walking audits
+    and police statistics (never the private notes). A fixed number of queries."""
     priorities = list(
         audit.priorities.prefetch_related("findings", "actions", "indicators").order_by("order")
     )
+    from .services.fieldwork import CHECKLIST, PARTICIPANT_GROUPS, RATINGS
+
+    walks = []
+    for walk in audit.walks.prefetch_related("stops"):
+        poor = [
+            (
+                stop.label,
+                [str(CHECKLIST[k]) for k, v in stop.checklist.items() if v == "poor" and k in CHECKLIST],
+            )
+            for stop in walk.stops.all()
+        ]
+        groups = [(str(PARTICIPANT_GROUPS.get(k, k)), n) for k, n in walk.participants.items()]
+        walks.append({"walk": walk, "groups": groups, "poor": [p for p in poor if p[1]]})
     return {
+        "walks": walks,
+        "rating_poor": RATINGS["poor"],
+        "police_uploads": list(audit.police_figures.prefetch_related("rows")),
         "members": list(audit.steering_group.select_related("user")),
         "findings": list(audit.findings.select_related("wave")),
         "priorities": priorities,

@@ -1,16 +1,16 @@
 """What a town's local safety audit (``audits/``) reads from the reports: counts by category group, district
 and status, the monthly trend, the median take-up and verification times, and repeat locations (clusters of
 reports within ~150 m of each other). Public categories only, withdrawn reports left out. A constant number of
-queries whatever the number of reports; the clusters are formed by PostGIS (``ST_ClusterDBSCAN``) and, on
-SpatiaLite (no window clustering), from one narrow read of the points."""
+queries whatever the number of reports; the repeat locations are counted per small grid cell by the database
+(the same on PostGIS and SpatiaLite)."""
 
+import heapq
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Max, Min, QuerySet, Sum
+from django.db.models.functions import Floor, TruncMonth
 from django.utils import timezone
 
 from portal.models import Municipality
@@ -58,7 +58,7 @@ class ReportEvidence:
     town: DistrictFigures  # the town's totals
     months: list[tuple[datetime, int]]  # every month of the period, oldest first
     repeat_locations: list[RepeatLocation]  # the largest clusters first
-    repeat_share: float | None  # of the reports, how many lie in a repeat location
+    repeat_share: float | None  # of the reports, how many lie in the repeat locations listed
 
 
 def evidence_reports(*, municipality: Municipality, since: datetime, until: datetime) -> QuerySet[Report]:
@@ -130,79 +130,65 @@ def report_evidence(
 
 
 def repeat_locations(*, reports: QuerySet[Report], municipality: Municipality) -> list[RepeatLocation]:
-    """Clusters of at least CLUSTER_MINIMUM reports, each within CLUSTER_METRES of another one of its cluster
-    (single linkage), the largest first."""
-    if connection.vendor == "postgresql":
-        return _clusters_postgis(reports, municipality)
-    return _clusters_read(reports)
+    """The places with the most reports: squares of about CLUSTER_METRES a side holding at least
+    CLUSTER_MINIMUM reports, the largest first (at most CLUSTERS_SHOWN).
+
+    The database counts the reports per cell of a third of that size (one grouped query, the same on PostGIS
+    and SpatiaLite, whatever the number of reports); each place is then the 3 × 3 block of cells with the most
+    reports, taken greedily, so that a hot spot on a cell boundary is not split. (Single-linkage clustering —
+    "within 150 m of another report" — chains a whole dense town into one cluster, so it is not used.)"""
+    cell = CLUSTER_METRES / 3
+    kx = METRES_PER_DEGREE * max(math.cos(math.radians(_latitude(municipality))), 0.01) / cell
+    ky = METRES_PER_DEGREE / cell
+    rows = (
+        reports.annotate(x=StX("point"), y=StY("point"))
+        .annotate(cx=Floor(F("x") * kx), cy=Floor(F("y") * ky))
+        .values("cx", "cy")
+        .annotate(n=Count("pk"), sx=Sum("x"), sy=Sum("y"), first=Min("created_at"), last=Max("created_at"))
+        .values_list("cx", "cy", "n", "sx", "sy", "first", "last")
+        .order_by()
+    )
+    cells = {
+        (int(cx), int(cy)): {"n": n, "sx": sx, "sy": sy, "first": first, "last": last}
+        for cx, cy, n, sx, sy, first, last in rows
+    }
+
+    def block(cx, cy):
+        return [(cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (cx + dx, cy + dy) in cells]
+
+    taken: set = set()
+
+    def free(key):
+        return [k for k in block(*key) if k not in taken]
+
+    # Greedy with lazy re-evaluation: a block whose cells partly went to a bigger place is weighed again
+    heap = [(-sum(cells[k]["n"] for k in block(*key)), key) for key in cells]
+    heapq.heapify(heap)
+    result: list[RepeatLocation] = []
+    while heap and len(result) < CLUSTERS_SHOWN:
+        stored, key = heapq.heappop(heap)
+        members = free(key)
+        count = sum(cells[k]["n"] for k in members)
+        if count < CLUSTER_MINIMUM:
+            if -stored < CLUSTER_MINIMUM:
+                break  # nothing left that is big enough
+            continue
+        if heap and count < -heap[0][0]:
+            heapq.heappush(heap, (-count, key))
+            continue
+        taken.update(members)
+        result.append(
+            RepeatLocation(
+                count,
+                sum(cells[k]["sx"] for k in members) / count,
+                sum(cells[k]["sy"] for k in members) / count,
+                min(cells[k]["first"] for k in members),
+                max(cells[k]["last"] for k in members),
+            )
+        )
+    return sorted(result, key=lambda c: (-c.count, c.first))
 
 
 def _latitude(municipality: Municipality) -> float:
     boundary = getattr(municipality, "boundary", None)
     return boundary.centroid.y if boundary else 50.0
-
-
-def _clusters_postgis(reports: QuerySet[Report], municipality: Municipality) -> list[RepeatLocation]:
-    # Web Mercator stretches distances by 1 / cos(latitude): the radius is stretched alike.
-    eps = CLUSTER_METRES / math.cos(math.radians(_latitude(municipality)))
-    inner, params = reports.values("point", "created_at").query.sql_with_params()
-    sql = f"""
-        SELECT COUNT(*), ST_X(ST_Centroid(ST_Collect(point))), ST_Y(ST_Centroid(ST_Collect(point))),
-               MIN(created_at), MAX(created_at)
-        FROM (
-            SELECT point, created_at,
-                   ST_ClusterDBSCAN(ST_Transform(point, 3857), eps := %s, minpoints := 1) OVER () AS cid
-            FROM ({inner}) AS base
-        ) AS clustered
-        GROUP BY cid HAVING COUNT(*) >= %s
-        ORDER BY COUNT(*) DESC, MIN(created_at)
-    """  # noqa: S608 - the inner query is Django's, with its parameters passed separately
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [eps, *params, CLUSTER_MINIMUM])
-        return [RepeatLocation(n, x, y, first, last) for n, x, y, first, last in cursor.fetchall()]
-
-
-def _clusters_read(reports: QuerySet[Report]) -> list[RepeatLocation]:
-    """The same clusters from one read of the points: a grid of CLUSTER_METRES cells finds the neighbours,
-    a union-find joins them."""
-    rows = list(reports.annotate(x=StX("point"), y=StY("point")).values_list("x", "y", "created_at"))
-    if not rows:
-        return []
-    lat = sum(y for _x, y, _t in rows) / len(rows)
-    kx, ky = METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01), METRES_PER_DEGREE
-    metres = [(x * kx, y * ky) for x, y, _t in rows]
-    grid: dict[tuple[int, int], list[int]] = {}
-    for i, (mx, my) in enumerate(metres):
-        grid.setdefault((int(mx // CLUSTER_METRES), int(my // CLUSTER_METRES)), []).append(i)
-    parent = list(range(len(rows)))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for (cx, cy), members in grid.items():
-        near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in grid.get((cx + dx, cy + dy), ())]
-        for i in members:
-            for j in near:
-                if j > i and math.dist(metres[i], metres[j]) <= CLUSTER_METRES:
-                    parent[find(i)] = find(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(rows)):
-        groups.setdefault(find(i), []).append(i)
-    result = []
-    for members in groups.values():
-        if len(members) < CLUSTER_MINIMUM:
-            continue
-        times = [rows[i][2] for i in members]
-        result.append(
-            RepeatLocation(
-                len(members),
-                sum(rows[i][0] for i in members) / len(members),
-                sum(rows[i][1] for i in members) / len(members),
-                min(times),
-                max(times),
-            )
-        )
-    return sorted(result, key=lambda c: (-c.count, c.first))

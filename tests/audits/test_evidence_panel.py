@@ -164,3 +164,24 @@ def test_the_figures_are_cached_for_a_while(audit, reports):
     assert audit_evidence_panel(audit=audit).reports.town.total == 7  # from the cache
     cache.clear()
     assert audit_evidence_panel(audit=audit).reports.town.total == 8
+
+
+def test_repeat_locations_do_not_chain_a_dense_town(audit, municipality):
+    """A street with a report every 60 m is not one "repeat location" from end to end; two hot spots 400 m
+    apart are two places, each whole, the bigger first."""
+    from incidents.selectors.evidence import evidence_reports, repeat_locations
+
+    road = Category.objects.create(code="road", group="road", name_cs="s", name_pl="s", name_en="Road")
+    for i in range(40):  # 40 reports 60 m apart along 2.4 km (0.00084° of longitude ≈ 60 m at 50° N)
+        report(road, 13.0 + i * 0.00084, 49.0, town=municipality)
+    for dx in (0.0, 0.0003, 0.0006, 0.0004, 0.0002):  # five within 45 m
+        report(road, 13.1 + dx, 49.05, town=municipality)
+    for dx in (0.0, 0.0002, 0.0004, 0.0001):  # four within 30 m, 400 m east
+        report(road, 13.1056 + dx, 49.05, town=municipality)
+    now = timezone.now()
+    places = repeat_locations(
+        reports=evidence_reports(municipality=municipality, since=now - timedelta(days=30), until=now),
+        municipality=municipality,
+    )
+    assert [p.count for p in places[:2]] == [5, 4]
+    assert all(p.count <= 3 for p in places[2:])  # the street: a few reports per 150 m block, never 40
