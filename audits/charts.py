@@ -155,12 +155,10 @@ def month_chart(months, *, title: str) -> str:
         f'<svg class="chart" role="img" aria-labelledby="months-title" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="months-title">{escape(title)}</title>',
     ]
-    for tick in (0, 0.5, 1):
-        y = height - bottom - tick * (height - bottom - 14)
+    for value in sorted({0, round(top / 2), top}):
+        y = height - bottom - value / top * (height - bottom - 14)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - 10}" y2="{y:.1f}" stroke="#ccc"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{round(top * tick)}</text>'
-        )
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{value}</text>')
     for i, (month, n) in enumerate(months):
         h = n / top * (height - bottom - 14)
         x = left + i * step

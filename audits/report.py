@@ -16,13 +16,10 @@ from .models import Audit, AuditReport
 PRINT_CSS = Path(__file__).resolve().parent / "templates" / "audits" / "report" / "print.css"
 
 
-def audit_content(audit: Audit) -> dict:
-    """The audit's steering group, findings, priorities with their actions and indicators, walking audits
-    and police statistics (never the private notes). A fixed number of queries."""
-    priorities = list(
-        audit.priorities.prefetch_related("findings", "actions", "indicators").order_by("order")
-    )
-    from .services.fieldwork import CHECKLIST, PARTICIPANT_GROUPS, RATINGS
+def audit_fieldwork(audit: Audit) -> dict:
+    """The walking audits (participants by group, the items rated poor per stop) and the police statistics;
+    never the private notes. Four queries."""
+    from .services.fieldwork import CHECKLIST, PARTICIPANT_GROUPS
 
     walks = []
     for walk in audit.walks.prefetch_related("stops"):
@@ -35,10 +32,17 @@ def audit_content(audit: Audit) -> dict:
         ]
         groups = [(str(PARTICIPANT_GROUPS.get(k, k)), n) for k, n in walk.participants.items()]
         walks.append({"walk": walk, "groups": groups, "poor": [p for p in poor if p[1]]})
+    return {"walks": walks, "police_uploads": list(audit.police_figures.prefetch_related("rows"))}
+
+
+def audit_content(audit: Audit) -> dict:
+    """The audit's steering group, findings, priorities with their actions and indicators, and its
+    fieldwork (``audit_fieldwork``). A fixed number of queries."""
+    priorities = list(
+        audit.priorities.prefetch_related("findings", "actions", "indicators").order_by("order")
+    )
     return {
-        "walks": walks,
-        "rating_poor": RATINGS["poor"],
-        "police_uploads": list(audit.police_figures.prefetch_related("rows")),
+        **audit_fieldwork(audit),
         "members": list(audit.steering_group.select_related("user")),
         "findings": list(audit.findings.select_related("wave")),
         "priorities": priorities,

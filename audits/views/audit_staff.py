@@ -19,7 +19,7 @@ from .. import services
 from ..charts import count_bars, month_chart
 from ..evidence import audit_evidence_panel, months_param
 from ..models import Action, Audit, AuditReport, ConsultationComment, SteeringMember
-from ..report import audit_content
+from ..report import audit_content, audit_fieldwork
 from ..services import audit_reports
 from ..services.audit_cycle import OPEN_PHASES
 from ..workflow import AUDIT, AuditPhase
@@ -223,6 +223,7 @@ def evidence(request, pk):
                 title=_("Reports per 1 000 residents by category group"),
             ),
             "months_svg": month_chart(panel.reports.months, title=_("Reports per month")),
+            **audit_fieldwork(audit),
         },
     )
 
