@@ -63,10 +63,17 @@ class FindingForm(forms.Form):
         help_text=_("For example: repeat location at the station, walk of 12 March, spring survey."),
     )
     wave = forms.ModelChoiceField(label=_("Survey wave"), queryset=Wave.objects.none(), required=False)
+    walk = forms.ModelChoiceField(label=_("Walking audit"), queryset=Wave.objects.none(), required=False)
+    police_figures = forms.ModelChoiceField(
+        label=_("Police statistics"), queryset=Wave.objects.none(), required=False
+    )
 
     def __init__(self, *args, audit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["wave"].queryset = audit.waves.all()
+        self.fields["walk"].queryset = audit.walks.all()
+        self.fields["police_figures"].queryset = audit.police_figures.all()
+        self.fields["police_figures"].label_from_instance = lambda upload: upload.source
 
 
 class PriorityForm(forms.Form):

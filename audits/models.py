@@ -300,6 +300,23 @@ class Finding(models.Model):
     evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
     evidence_note = models.CharField(_("what exactly"), max_length=300)
     wave = models.ForeignKey(Wave, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The fieldwork a finding rests on, when it is one of the audit's walking audits or police statistics
+    walk = models.ForeignKey(
+        "WalkSession",
+        verbose_name=_("walking audit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    police_figures = models.ForeignKey(
+        "PoliceFigures",
+        verbose_name=_("police statistics"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
 
     class Meta:
         verbose_name = _("finding")

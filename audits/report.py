@@ -44,7 +44,7 @@ def audit_content(audit: Audit) -> dict:
     return {
         **audit_fieldwork(audit),
         "members": list(audit.steering_group.select_related("user")),
-        "findings": list(audit.findings.select_related("wave")),
+        "findings": list(audit.findings.select_related("wave", "walk", "police_figures")),
         "priorities": priorities,
         "grant_actions": [a for p in priorities for a in p.actions.all() if a.seeking_grant],
     }

@@ -162,17 +162,35 @@ def action_set_status(*, actor, action: Action, status: str) -> Action:
     return action
 
 
-def finding_add(*, actor, audit: Audit, text: str, evidence: str, evidence_note: str, wave=None) -> Finding:
+def finding_add(
+    *,
+    actor,
+    audit: Audit,
+    text: str,
+    evidence: str,
+    evidence_note: str,
+    wave=None,
+    walk=None,
+    police_figures=None,
+) -> Finding:
+    """A finding resting on its evidence: the kind, what exactly, and the item itself when it is one of the
+    audit's survey waves, walking audits or police statistics uploads."""
     _coordinator(actor, audit)
     _in_phase(audit, AuditPhase.EVIDENCE, AuditPhase.DIAGNOSIS)
     if wave is not None and not audit.waves.filter(pk=wave.pk).exists():
         raise ValidationError({"wave": _("Link a survey wave of this audit.")})
+    if walk is not None and walk.audit_id != audit.pk:
+        raise ValidationError({"walk": _("Link a walking audit of this audit.")})
+    if police_figures is not None and police_figures.audit_id != audit.pk:
+        raise ValidationError({"police_figures": _("Link police statistics of this audit.")})
     finding = Finding(
         audit=audit,
         text=_long_text("text", text),
         evidence=evidence,
         evidence_note=(evidence_note or "").strip(),
         wave=wave,
+        walk=walk,
+        police_figures=police_figures,
     )
     finding.full_clean()
     with transaction.atomic():

@@ -328,3 +328,55 @@ def test_fieldwork_closes_after_the_diagnosis(staff, coordinator, audit):
     services.audit_transition(audit=audit, action="plan", actor=coordinator)
     page = _walk_post(staff, audit).content.decode()
     assert "This is not possible in the phase action plan." in page and not WalkSession.objects.exists()
+
+
+def test_a_finding_rests_on_the_audits_own_walk_or_police_figures(
+    staff, coordinator, audit, make_user, other_municipality
+):
+    walk = fw.walk_add(
+        actor=coordinator,
+        audit=audit,
+        title="Night walk",
+        held_at=timezone.now(),
+        after_dark=True,
+        route_description="r",
+    )
+    upload = fw.police_figures_import(
+        actor=coordinator,
+        audit=audit,
+        data=b"district,period,offence,count\nA,2025,x,1\n",
+        filename="f",
+        source="KRP 2025",
+    )
+    other_staff = make_user(
+        email="o@example.org", roles=[roles.MUNICIPAL_STAFF], municipality=other_municipality, language="en"
+    )
+    other = services.audit_create(
+        actor=other_staff,
+        municipality=other_municipality,
+        title="O",
+        starts_on=date(2026, 1, 1),
+        report_due_on=date(2026, 2, 1),
+    )
+    services.audit_transition(audit=other, action="gather_evidence", actor=other_staff)
+    foreign = fw.walk_add(
+        actor=other_staff,
+        audit=other,
+        title="Theirs",
+        held_at=timezone.now(),
+        after_dark=False,
+        route_description="r",
+    )
+    url = reverse("audits:audit", args=[audit.pk])
+    data = {
+        "form": "finding",
+        "finding-text": "Dark",
+        "finding-evidence": "walk",
+        "finding-evidence_note": "n",
+    }
+    page = staff.post(url, {**data, "finding-walk": foreign.pk}).content.decode()
+    assert "Select a valid choice." in page and not audit.findings.exists()
+    staff.post(url, {**data, "finding-walk": walk.pk, "finding-police_figures": upload.pk})
+    finding = audit.findings.get()
+    assert (finding.walk, finding.police_figures) == (walk, upload)
+    assert "Night walk" in staff.get(url).content.decode()
