@@ -107,3 +107,22 @@ def audit_report_build(*, report_id: int) -> bool:
             return False
         activity_log(verb="audit.report_built", target=report.audit, pages=pages, size=len(pdf))
     return True
+
+
+def audit_reports_sweep(*, now=None) -> dict[str, int]:
+    """Beat (every minute): no edition stays stuck. One waiting for a worker over a minute is queued again
+    (the broker was down or the message lost; a duplicate is harmless, the build claims its row); one
+    waiting or being built for over STALE is failed (its worker died), so the coordinator may build again."""
+    now = now or timezone.now()
+    stuck = AuditReport.objects.filter(
+        status__in=[AuditReport.Status.QUEUED, AuditReport.Status.BUILDING]
+    ).filter(Q(started_at__lt=now - STALE) | Q(started_at__isnull=True, created_at__lt=now - STALE))
+    failed = stuck.update(status=AuditReport.Status.FAILED, error="stale", finished_at=now)
+    waiting = list(
+        AuditReport.objects.filter(
+            status=AuditReport.Status.QUEUED, created_at__lt=now - timedelta(minutes=1)
+        ).values_list("pk", flat=True)[:100]
+    )
+    for report_id in waiting:
+        _enqueue(report_id)
+    return {"failed": failed, "requeued": len(waiting)}

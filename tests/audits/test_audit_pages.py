@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audits import services
 from audits.models import Action, Audit, AuditReport, Finding, Priority, SteeringMember
@@ -409,3 +410,36 @@ def test_dates_in_the_timetable_are_bounded(coordinator, municipality):
             report_due_on=date(2026, 1, 1) + timedelta(days=365 * 200),
         )
     assert not Audit.objects.exists()
+
+
+def test_the_sweep_builds_a_lost_edition_and_fails_a_dead_build(audit, coordinator, time_machine):
+    from audits.services.audit_reports import audit_report_request, audit_reports_sweep
+
+    time_machine.move_to("2026-12-08 10:00")
+    audit.phase = AuditPhase.REPORT
+    audit.save()
+    lost, _created = audit_report_request(
+        actor=coordinator, audit=audit, language="cs"
+    )  # on_commit never ran
+    assert audit_reports_sweep() == {"failed": 0, "requeued": 0}  # too early to tell
+    time_machine.move_to("2026-12-08 10:02")
+    assert audit_reports_sweep() == {"failed": 0, "requeued": 1}  # queued again: built (eager worker)
+    lost.refresh_from_db()
+    assert lost.status == AuditReport.Status.DONE
+    dead = AuditReport.objects.create(
+        audit=audit, language="en", edition=1, status=AuditReport.Status.BUILDING, started_at=timezone.now()
+    )
+    time_machine.move_to("2026-12-08 10:08")
+    assert audit_reports_sweep() == {"failed": 1, "requeued": 0}
+    assert audit_reports_sweep() == {"failed": 0, "requeued": 0}  # twice: nothing more
+    dead.refresh_from_db()
+    assert dead.status == AuditReport.Status.FAILED
+
+
+def test_the_sweep_runs_every_minute(settings):
+    from portal.celery import app
+
+    [entry] = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "audits.tasks.audit_reports_sweep"
+    ]
+    assert entry["schedule"] == 60.0 and "audits.tasks.audit_reports_sweep" in app.tasks
