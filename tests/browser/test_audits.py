@@ -123,6 +123,7 @@ def test_a_coordinator_takes_an_audit_to_a_published_pdf(browser, live_server, c
     page.locator("#id_stop-c_escape").select_option("fair")
     _submit(page, _form(page, "stop"))
     assert walk.stops.get().checklist == {"lighting": "poor", "escape": "fair"}
+    page.screenshot(path=str(SCREENSHOTS / f"audit-walk-{device}-cs.png"), full_page=True)
 
     page.goto(f"{live_server.url}/surveys/audits/{audit.pk}/")
     page.locator("#id_finding-text").fill("Lidé se po setmění bojí v podchodu u nádraží.")
