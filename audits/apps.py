@@ -8,7 +8,10 @@ class AuditsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401 - registers the app's object rules
+        from . import (
+            rules,  # noqa: F401 - registers the app's object rules
+            tasks,  # noqa: F401 - registers its Celery tasks
+        )
         from .retention import register_audits
 
         register_audits()

@@ -144,3 +144,49 @@ def _hexagon_group_svg(hexagons, k: int) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def month_chart(months, *, title: str) -> str:
+    """The monthly number of reports as columns: months = [(first day, count)], oldest first."""
+    height, left, bottom = 200, 40, 30
+    top = max([n for _m, n in months] + [1])
+    step = (WIDTH - left - 10) / max(1, len(months))
+    parts = [
+        f'<svg class="chart" role="img" aria-labelledby="months-title" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="months-title">{escape(title)}</title>',
+    ]
+    for value in sorted({0, round(top / 2), top}):
+        y = height - bottom - value / top * (height - bottom - 14)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - 10}" y2="{y:.1f}" stroke="#ccc"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{value}</text>')
+    for i, (month, n) in enumerate(months):
+        h = n / top * (height - bottom - 14)
+        x = left + i * step
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{height - bottom - h:.1f}" width="{max(step - 2, 1):.1f}" height="{h:.1f}" fill="#1d4e89"><title>{month:%m/%Y}: {n}</title></rect>'
+        )
+        if month.month == 1 or (i == 0 and month.month < 11):
+            parts.append(f'<text x="{x:.1f}" y="{height - 10}" font-size="11">{month:%m/%Y}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - only numbers and an escaped title
+
+
+def count_bars(rows, *, title: str) -> str:
+    """Horizontal bars of plain values: rows = [(label, value)]."""
+    height = ROW * len(rows) + 20
+    top = max([v for _l, v in rows] + [1e-9])
+    scale = WIDTH - LEFT - 70
+    parts = [
+        f'<svg class="chart" role="img" aria-labelledby="bars-{id(rows)}" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="bars-{id(rows)}">{escape(title)}</title>',
+    ]
+    for i, (label, value) in enumerate(rows):
+        y = 8 + i * ROW
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 14}" font-size="12" text-anchor="end">{escape(label)}</text>'
+        )
+        w = value / top * scale
+        parts.append(f'<rect x="{LEFT}" y="{y + 3}" width="{w:.1f}" height="16" fill="#1d4e89"/>')
+        parts.append(f'<text x="{LEFT + w + 6:.1f}" y="{y + 15}" font-size="12">{value:g}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above

@@ -4,14 +4,15 @@
 - "Pocit bezpečí – jaro 2026" in Domažlice, Rokycany and Tachov: 550 synthetic interviews, published,
   spread so that some cells fall under the suppression threshold (Tachov's district has 8 answers: hidden,
   and its "district not given" cell with it, by secondary suppression);
-- audits: Domažlice's, taken through every phase to a published report (with an action seeking a grant);
+- audits: Domažlice's, taken through every phase to a published report (its PDF built at once; with an
+  action seeking a grant);
   Rokycany's, in the diagnosis phase;
 - "Pocit bezpečí – podzim 2026", open now in the same towns, with 20 invitation letters for Domažlice and the
   open web link.
 """
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -121,6 +122,7 @@ def _audits(towns, created) -> None:
         )
         for action in ("gather_evidence", "diagnose", "plan", "write_report", "publish"):
             if action == "diagnose":
+                _fieldwork(audit, actor, name)
                 finding = services.finding_add(
                     actor=actor,
                     audit=audit,
@@ -155,10 +157,61 @@ def _audits(towns, created) -> None:
                     target="60 % ve vlně 2028",
                     source="průzkum pocitu bezpečí",
                 )
+            if action == "publish":
+                from .services.audit_reports import audit_report_build_now
+
+                audit_report_build_now(actor=actor, audit=audit, language="cs")
             services.audit_transition(audit=audit, action=action, actor=actor)
             if action == last:
                 break
         created.append(f"safety audit {name} ({audit.get_phase_display()})")
+
+
+def _fieldwork(audit, actor, name) -> None:
+    """A walking audit after dark with two stops, police statistics and interview notes (evidence phase)."""
+    from datetime import datetime
+
+    from .services import fieldwork
+
+    centre = audit.municipality.boundary.centroid if audit.municipality.boundary else None
+    x, y = (centre.x, centre.y) if centre else (13.0, 49.5)
+    walk = fieldwork.walk_add(
+        actor=actor,
+        audit=audit,
+        title="Nádraží – podchod – park",
+        held_at=timezone.make_aware(datetime(2026, 3, 12, 19, 0)),
+        after_dark=True,
+        route="\n".join(f"{y + dy:.5f}, {x + dx:.5f}" for dx, dy in ((0, 0), (0.002, 0.001), (0.004, 0.001))),
+        route_description="Od nádraží podchodem k parku",
+        participants={"residents": 9, "seniors": 3, "women": 5, "police": 1},
+    )
+    fieldwork.walk_stop_add(
+        actor=actor,
+        walk=walk,
+        label="Podchod u nádraží",
+        checklist={"lighting": "poor", "visibility": "poor", "escape": "fair", "maintenance": "fair"},
+        comment="Dvě lampy nesvítí, graffiti.",
+        lat=y + 0.001,
+        lon=x + 0.002,
+    )
+    fieldwork.walk_stop_add(
+        actor=actor, walk=walk, label="Vstup do parku", checklist={"lighting": "fair", "isolation": "poor"}
+    )
+    fieldwork.police_figures_import(
+        actor=actor,
+        audit=audit,
+        data="district,period,offence,count\nCentrum,2025,krádeže,41\nCentrum,2025,výtržnictví,9\n".encode(),
+        filename="statistika-2025.csv",
+        source=f"Policie ČR, OOP {name}, statistika 2025",
+    )
+    fieldwork.note_add(
+        actor=actor,
+        audit=audit,
+        kind="focus_group",
+        held_on=date(2026, 3, 20),
+        title="Senioři z klubu",
+        text="Večer nechodí přes podchod, raději obcházejí.",
+    )
 
 
 def _answers(wave, towns, methodologist) -> int:

@@ -252,6 +252,8 @@ class Audit(models.Model):
     reaudit_on = models.DateField(_("re-audit on"), null=True, blank=True)
     waves = models.ManyToManyField(Wave, verbose_name=_("survey waves"), blank=True, related_name="audits")
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    consultation_opens_on = models.DateField(_("consultation opens on"), null=True, blank=True)
+    consultation_closes_on = models.DateField(_("consultation closes on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("safety audit")
@@ -274,6 +276,10 @@ class SteeringMember(models.Model):
     organisation = models.CharField(_("organisation"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     role = models.CharField(_("role"), max_length=200, blank=True)
+    # The member's Okrsek account, if any: it lets them read the private interview notes
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("steering group member")
@@ -294,6 +300,23 @@ class Finding(models.Model):
     evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
     evidence_note = models.CharField(_("what exactly"), max_length=300)
     wave = models.ForeignKey(Wave, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The fieldwork a finding rests on, when it is one of the audit's walking audits or police statistics
+    walk = models.ForeignKey(
+        "WalkSession",
+        verbose_name=_("walking audit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    police_figures = models.ForeignKey(
+        "PoliceFigures",
+        verbose_name=_("police statistics"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
 
     class Meta:
         verbose_name = _("finding")
@@ -349,3 +372,185 @@ class Indicator(models.Model):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         ordering = ["priority", "pk"]
+
+
+def audit_report_path(report: "AuditReport", filename: str) -> str:
+    return f"audits/{report.audit_id}/audit-{report.audit_id}-{report.language}-{report.edition}.pdf"
+
+
+class AuditReport(models.Model):
+    """One edition of an audit's report as a PDF, built by a Celery task (claimed, like the workshops'
+    publication) and kept; the audit's public page offers the newest finished edition once it is published."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting to be built")
+        BUILDING = "building", _("being built")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="reports")
+    edition = models.PositiveIntegerField(_("edition"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("PDF"), upload_to=audit_report_path, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit report (PDF)")
+        verbose_name_plural = _("audit reports (PDF)")
+        ordering = ["audit", "-edition"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "language", "edition"], name="audit_report_edition")
+        ]
+
+    @property
+    def filename(self) -> str:
+        return f"audit-{self.audit_id}-{self.language}-{self.edition}.pdf"
+
+
+# --- fieldwork: walking audits, private notes, police figures, the public consultation ------------------
+
+
+class WalkSession(models.Model):
+    """A walking audit: a route walked at a date and time (flagged after dark), participants counted by
+    group (no names), a checklist answered per stop."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="walks")
+    title = models.CharField(_("title"), max_length=200)
+    held_at = models.DateTimeField(_("date and time"))
+    after_dark = models.BooleanField(_("after dark"), default=False)
+    route = models.LineStringField(_("route"), srid=4326, null=True, blank=True)
+    route_description = models.TextField(_("route in words"), max_length=2000, blank=True)
+    participants = models.JSONField(_("participants by group"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("walking audit")
+        verbose_name_plural = _("walking audits")
+        ordering = ["audit", "held_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def participant_count(self) -> int:
+        return sum(self.participants.values())
+
+
+class WalkStop(models.Model):
+    walk = models.ForeignKey(WalkSession, on_delete=models.CASCADE, related_name="stops")
+    order = models.PositiveSmallIntegerField(_("order"))
+    label = models.CharField(_("place"), max_length=200)
+    point = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    checklist = models.JSONField(_("checklist"), default=dict, blank=True)  # {item: rating}
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("stop of a walking audit")
+        verbose_name_plural = _("stops of walking audits")
+        ordering = ["walk", "order"]
+        constraints = [models.UniqueConstraint(fields=["walk", "order"], name="walk_stop_order")]
+
+
+def walk_photo_path(photo: "WalkPhoto", filename: str) -> str:
+    return f"audits/walks/{photo.stop.walk_id}/{filename}"
+
+
+class WalkPhoto(models.Model):
+    """A photo taken at a stop, re-encoded by ``portal.uploads`` (EXIF, GPS included, dropped): it is
+    geotagged with the stop's location instead."""
+
+    stop = models.ForeignKey(WalkStop, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("photo"), upload_to=walk_photo_path)
+    content_type = models.CharField(max_length=40)
+    point = models.PointField(srid=4326, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo of a walking audit")
+        verbose_name_plural = _("photos of walking audits")
+        ordering = ["stop", "pk"]
+
+
+class FieldNote(models.Model):
+    """Notes of an interview or a focus group: read by the steering group only."""
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("interview")
+        FOCUS_GROUP = "focus_group", _("focus group")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    held_on = models.DateField(_("held on"))
+    title = models.CharField(_("with whom / topic"), max_length=200)
+    text = models.TextField(_("notes"), max_length=5000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("interview or focus group notes")
+        verbose_name_plural = _("interview and focus group notes")
+        ordering = ["audit", "-held_on", "pk"]
+
+
+class PoliceFigures(models.Model):
+    """One uploaded CSV of police statistics (per district and period), with its source."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="police_figures")
+    source = models.CharField(_("source"), max_length=300)
+    filename = models.CharField(_("file"), max_length=200)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("police statistics")
+        verbose_name_plural = _("police statistics")
+        ordering = ["audit", "-uploaded_at"]
+
+
+class PoliceFigure(models.Model):
+    upload = models.ForeignKey(PoliceFigures, on_delete=models.CASCADE, related_name="rows")
+    district = models.CharField(_("district"), max_length=200)
+    period = models.CharField(_("period"), max_length=20)
+    offence = models.CharField(_("offence"), max_length=200)
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        ordering = ["upload", "district", "period", "offence"]
+
+
+class ConsultationComment(models.Model):
+    """A resident's comment on the draft findings during the consultation window, shown once approved."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for moderation")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="comments")
+    finding = models.ForeignKey(
+        Finding, verbose_name=_("finding"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(_("comment"), max_length=1000)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consultation comment")
+        verbose_name_plural = _("consultation comments")
+        ordering = ["audit", "created_at", "pk"]
+        indexes = [models.Index(fields=["audit", "ip_hash", "created_at"], name="comment_throttle")]

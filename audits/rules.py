@@ -48,3 +48,14 @@ def is_audits_town(user, audit) -> bool:
 audit_coordinator = is_municipal_staff & is_audits_town
 
 rules.add_perm("audits.manage_audit", audit_coordinator)
+
+
+@rules.predicate
+def is_audits_steering_member(user, audit) -> bool:
+    if audit is None or not getattr(user, "is_authenticated", False):
+        return False
+    return audit.steering_group.filter(user=user).exists()
+
+
+# Interview and focus-group notes: the steering group (members linked to an account) and the coordinator
+rules.add_perm("audits.view_private_notes", audit_coordinator | is_audits_steering_member)

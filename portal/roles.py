@@ -38,6 +38,7 @@ ROLE_LINKS = {
         ("workshops:my", _("My workshop registrations and offers")),
         ("projects:my_proposals", _("My town's grant proposals")),
         ("incidents:staff_warnings", _("Warnings for residents")),
+        ("audits:audits", _("My town's safety audits")),
     ],
     WORKSHOP_ORGANISER: [("workshops:index", _("Workshops to run"))],
     COMMISSION_MEMBER: [("projects:commission", _("Proposals to review"))],

@@ -198,6 +198,8 @@ CELERY_BEAT_SCHEDULE = {
     # Workshops: publication builds stuck waiting (broker down) are queued again once, then failed; builds
     # whose worker died (no progress for 3 min) are failed. Idempotent: claimed with a conditional UPDATE.
     "workshops-publications-sweep": {"task": "workshops.tasks.publications_sweep", "schedule": 60.0},
+    # Audits: report PDFs a worker never took up are queued again; builds whose worker died are failed.
+    "audits-reports-sweep": {"task": "audits.tasks.audit_reports_sweep", "schedule": 60.0},
     # Grants: reminds towns of final reports due within 14 days or overdue. Idempotent (claims + dedup keys).
     "projects-final-reports": {"task": "projects.tasks.final_reports_remind", "schedule": 3600.0},
     # Advice desk: reminders, overdue marks and escalations in working days. Idempotent (claims, dedup keys).

@@ -7,12 +7,15 @@
 
 from .audit_cycle import (
     action_add,
+    action_set_status,
     audit_create,
     audit_transition,
+    audit_update,
     finding_add,
     indicator_add,
     priority_add,
     steering_member_add,
+    steering_member_remove,
 )
 from .questionnaires import question_save, questionnaire_core_ensure, questionnaire_has_answers
 from .surveys import (
@@ -34,7 +37,10 @@ from .surveys import (
 
 __all__ = [
     "action_add",
+    "action_set_status",
     "audit_create",
+    "audit_update",
+    "steering_member_remove",
     "audit_transition",
     "finding_add",
     "indicator_add",

@@ -18,3 +18,11 @@ def estimate(cell, code) -> str:
     if value is None:
         return _("not published")
     return f"{100 * value.share:.0f} % ({100 * value.low:.0f}–{100 * value.high:.0f} %)"
+
+
+@register.filter
+def hours(value) -> str:
+    """A duration as hours with one decimal ("12.5 h"), empty when there is none."""
+    if value is None:
+        return ""
+    return _("%(hours)s h") % {"hours": f"{value.total_seconds() / 3600:.1f}"}

@@ -9,13 +9,15 @@
 - ``public``: the public map (and the Open311 feed's base set);
 - ``stats``: the public statistics and the one median;
 - ``follow``: signed tracking links, look-up by reference, a citizen's own reports, supporters;
-- ``for_other_apps``: what projects reads.
+- ``for_other_apps``: what projects reads;
+- ``evidence``: a town's report figures for its safety audit (``audits/``).
 
 This package exports what the rest of the app and other apps use; anything else is imported from its
 module.
 """
 
 from .dashboard import police_units, unit_dashboard
+from .evidence import ReportEvidence, report_evidence
 from .follow import (
     claimable_reports,
     my_reports,
@@ -101,6 +103,8 @@ from .staff import (
 from .stats import public_stats, public_stats_cached
 
 __all__ = [
+    "ReportEvidence",
+    "report_evidence",
     "MAP_ANSWER_CHARS",
     "MAP_CELL_LEVELS",
     "MAP_CELL_PERIODS",

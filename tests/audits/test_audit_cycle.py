@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audits import selectors, services
 from audits.models import Finding
+from audits.services.audit_reports import audit_report_build_now
 from audits.workflow import AuditPhase
 from portal import roles
 from portal.models import ActivityLog
@@ -71,7 +72,12 @@ def test_from_set_up_to_a_published_report(audit, coordinator):
         target="60 %",
         source="wave 2028",
     )
-    _to(audit, coordinator, "write_report", "publish")
+    _to(audit, coordinator, "write_report")
+    with pytest.raises(ValidationError, match="Build the report's PDF"):
+        _to(audit, coordinator, "publish")
+    report = audit_report_build_now(actor=coordinator, audit=audit, language="en")
+    assert report.status == "done" and report.pages >= 3
+    _to(audit, coordinator, "publish")
     audit.refresh_from_db()
     assert audit.phase == AuditPhase.PUBLISHED and audit.published_at is not None
     assert [a.title for a in selectors.actions_seeking_grant(municipality=audit.municipality)] == [
