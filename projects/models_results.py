@@ -94,8 +94,12 @@ class ProjectResult(models.Model):
     )
     # EMMIE (College of Policing): the final report's account of the evidence
     emmie_mechanism = models.TextField(_("mechanism – how it should work"), max_length=3000, blank=True)
-    emmie_moderators = models.TextField(_("moderators – where and for whom it works"), max_length=3000, blank=True)
-    emmie_implementation = models.TextField(_("implementation – what helped or hindered"), max_length=3000, blank=True)
+    emmie_moderators = models.TextField(
+        _("moderators – where and for whom it works"), max_length=3000, blank=True
+    )
+    emmie_implementation = models.TextField(
+        _("implementation – what helped or hindered"), max_length=3000, blank=True
+    )
     emmie_cost = models.TextField(_("economic cost – direct and indirect"), max_length=3000, blank=True)
     # Publication of the effect panel (drafts are for staff only)
     effect_published_at = models.DateTimeField(_("effect panel published"), null=True, blank=True)

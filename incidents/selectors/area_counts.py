@@ -38,16 +38,14 @@ def monthly_area_counts(
     envelope = None
     for name in names:
         envelope = areas[name] if envelope is None else envelope.union(areas[name])
-    qs = Report.objects.filter(created_at__gte=since, created_at__lt=until, point__intersects=envelope).exclude(
-        status__in=NOT_COUNTED_STATUSES
-    )
+    qs = Report.objects.filter(
+        created_at__gte=since, created_at__lt=until, point__intersects=envelope
+    ).exclude(status__in=NOT_COUNTED_STATUSES)
     if category_ids is not None:
         qs = qs.filter(category_id__in=list(category_ids))
     flags = {f"in_{name}": _flag(Q(point__intersects=areas[name])) for name in names}
     rows = (
-        qs.annotate(
-            month=TruncMonth("created_at"), verified=_flag(Q(status__in=VERIFIED_STATUSES)), **flags
-        )
+        qs.annotate(month=TruncMonth("created_at"), verified=_flag(Q(status__in=VERIFIED_STATUSES)), **flags)
         .values("month", "verified", *flags)
         .annotate(n=Count("pk"))
         .order_by()
@@ -67,7 +65,9 @@ def districts_for_areas(*, ids) -> QuerySet[District]:
     return District.objects.filter(pk__in=list(ids)).order_by("name")
 
 
-def districts_outside(*, area: GEOSGeometry, near: GEOSGeometry | None = None, limit: int = 60) -> list[District]:
+def districts_outside(
+    *, area: GEOSGeometry, near: GEOSGeometry | None = None, limit: int = 60
+) -> list[District]:
     """Active districts that do not intersect ``area``; with ``near``, those of the same police units as the
     districts intersecting it come first (closest by centroid). One query (plus none)."""
     qs = District.objects.filter(active=True).exclude(area__intersects=area).select_related("municipality")

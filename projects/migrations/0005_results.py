@@ -10,93 +10,333 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0002_alter_question_kind_audit_finding_priority_indicator_and_more'),
-        ('incidents', '0012_alerts'),
-        ('projects', '0004_advice'),
+        ("audits", "0002_alter_question_kind_audit_finding_priority_indicator_and_more"),
+        ("incidents", "0012_alerts"),
+        ("projects", "0004_advice"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='date')),
-                ('status', models.CharField(choices=[('planned', 'planned'), ('in_progress', 'in progress'), ('done', 'done'), ('delayed', 'delayed')], default='planned', max_length=12, verbose_name='status')),
-                ('text', models.TextField(max_length=1000, verbose_name='what happened')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "planned"),
+                            ("in_progress", "in progress"),
+                            ("done", "done"),
+                            ("delayed", "delayed"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("text", models.TextField(max_length=1000, verbose_name="what happened")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'milestone',
-                'verbose_name_plural': 'milestones',
-                'ordering': ['on', 'pk'],
+                "verbose_name": "milestone",
+                "verbose_name_plural": "milestones",
+                "ordering": ["on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MilestonePhoto',
+            name="MilestonePhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=projects.models_results._photo_path, verbose_name='file')),
-                ('content_type', models.CharField(max_length=40, verbose_name='type')),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='projects.milestone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(upload_to=projects.models_results._photo_path, verbose_name="file"),
+                ),
+                ("content_type", models.CharField(max_length=40, verbose_name="type")),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="projects.milestone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'milestone photo',
-                'verbose_name_plural': 'milestone photos',
-                'ordering': ['pk'],
+                "verbose_name": "milestone photo",
+                "verbose_name_plural": "milestone photos",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectResult',
+            name="ProjectResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('theme', models.CharField(choices=[('situational', 'situational prevention (lighting, cameras, design)'), ('social', 'social prevention and youth'), ('seniors', 'seniors and vulnerable people'), ('traffic', 'road safety'), ('education', 'education and awareness'), ('other', 'other')], default='other', max_length=16, verbose_name='theme')),
-                ('area_kind', models.CharField(blank=True, choices=[('drawn', 'drawn on the map (or typed as WKT)'), ('districts', 'chosen districts'), ('points', 'points with a radius')], max_length=10, verbose_name='area given as')),
-                ('area', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=4326, verbose_name='target area')),
-                ('area_points', django.contrib.gis.db.models.fields.MultiPointField(blank=True, null=True, srid=4326, verbose_name='points')),
-                ('radius_m', models.PositiveIntegerField(default=200, validators=[django.core.validators.MinValueValidator(20), django.core.validators.MaxValueValidator(5000)], verbose_name='radius around the points (m)')),
-                ('buffer_m', models.PositiveIntegerField(default=300, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(2000)], verbose_name='buffer ring (m)')),
-                ('target_residents', models.PositiveIntegerField(blank=True, null=True, verbose_name='residents of the target area')),
-                ('implementation_start', models.DateField(blank=True, null=True, verbose_name='implementation start')),
-                ('implementation_end', models.DateField(blank=True, null=True, verbose_name='implementation end')),
-                ('window_months', models.PositiveSmallIntegerField(default=12, validators=[django.core.validators.MinValueValidator(3), django.core.validators.MaxValueValidator(36)], verbose_name='months compared before and after')),
-                ('control_residents', models.PositiveIntegerField(blank=True, null=True, verbose_name='residents of the control area')),
-                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='progress (%)')),
-                ('emmie_mechanism', models.TextField(blank=True, max_length=3000, verbose_name='mechanism – how it should work')),
-                ('emmie_moderators', models.TextField(blank=True, max_length=3000, verbose_name='moderators – where and for whom it works')),
-                ('emmie_implementation', models.TextField(blank=True, max_length=3000, verbose_name='implementation – what helped or hindered')),
-                ('emmie_cost', models.TextField(blank=True, max_length=3000, verbose_name='economic cost – direct and indirect')),
-                ('effect_published_at', models.DateTimeField(blank=True, null=True, verbose_name='effect panel published')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('area_districts', models.ManyToManyField(blank=True, related_name='+', to='incidents.district', verbose_name='districts of the target area')),
-                ('categories', models.ManyToManyField(blank=True, related_name='+', to='incidents.category', verbose_name='report categories addressed')),
-                ('control_districts', models.ManyToManyField(blank=True, related_name='+', to='incidents.district', verbose_name='control area (districts)')),
-                ('effect_published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('priority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='audits.priority', verbose_name='audit priority answered')),
-                ('proposal', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='projects.proposal', verbose_name='project')),
-                ('regional_project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='parts', to='projects.regionalproject', verbose_name='part of the region-wide project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "theme",
+                    models.CharField(
+                        choices=[
+                            ("situational", "situational prevention (lighting, cameras, design)"),
+                            ("social", "social prevention and youth"),
+                            ("seniors", "seniors and vulnerable people"),
+                            ("traffic", "road safety"),
+                            ("education", "education and awareness"),
+                            ("other", "other"),
+                        ],
+                        default="other",
+                        max_length=16,
+                        verbose_name="theme",
+                    ),
+                ),
+                (
+                    "area_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("drawn", "drawn on the map (or typed as WKT)"),
+                            ("districts", "chosen districts"),
+                            ("points", "points with a radius"),
+                        ],
+                        max_length=10,
+                        verbose_name="area given as",
+                    ),
+                ),
+                (
+                    "area",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        blank=True, null=True, srid=4326, verbose_name="target area"
+                    ),
+                ),
+                (
+                    "area_points",
+                    django.contrib.gis.db.models.fields.MultiPointField(
+                        blank=True, null=True, srid=4326, verbose_name="points"
+                    ),
+                ),
+                (
+                    "radius_m",
+                    models.PositiveIntegerField(
+                        default=200,
+                        validators=[
+                            django.core.validators.MinValueValidator(20),
+                            django.core.validators.MaxValueValidator(5000),
+                        ],
+                        verbose_name="radius around the points (m)",
+                    ),
+                ),
+                (
+                    "buffer_m",
+                    models.PositiveIntegerField(
+                        default=300,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(2000),
+                        ],
+                        verbose_name="buffer ring (m)",
+                    ),
+                ),
+                (
+                    "target_residents",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="residents of the target area"
+                    ),
+                ),
+                (
+                    "implementation_start",
+                    models.DateField(blank=True, null=True, verbose_name="implementation start"),
+                ),
+                (
+                    "implementation_end",
+                    models.DateField(blank=True, null=True, verbose_name="implementation end"),
+                ),
+                (
+                    "window_months",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(3),
+                            django.core.validators.MaxValueValidator(36),
+                        ],
+                        verbose_name="months compared before and after",
+                    ),
+                ),
+                (
+                    "control_residents",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="residents of the control area"
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="progress (%)",
+                    ),
+                ),
+                (
+                    "emmie_mechanism",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="mechanism – how it should work"
+                    ),
+                ),
+                (
+                    "emmie_moderators",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="moderators – where and for whom it works"
+                    ),
+                ),
+                (
+                    "emmie_implementation",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="implementation – what helped or hindered"
+                    ),
+                ),
+                (
+                    "emmie_cost",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="economic cost – direct and indirect"
+                    ),
+                ),
+                (
+                    "effect_published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="effect panel published"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
+                (
+                    "area_districts",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="incidents.district",
+                        verbose_name="districts of the target area",
+                    ),
+                ),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="incidents.category",
+                        verbose_name="report categories addressed",
+                    ),
+                ),
+                (
+                    "control_districts",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="incidents.district",
+                        verbose_name="control area (districts)",
+                    ),
+                ),
+                (
+                    "effect_published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="audits.priority",
+                        verbose_name="audit priority answered",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="result",
+                        to="projects.proposal",
+                        verbose_name="project",
+                    ),
+                ),
+                (
+                    "regional_project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="parts",
+                        to="projects.regionalproject",
+                        verbose_name="part of the region-wide project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project results',
-                'verbose_name_plural': 'project results',
+                "verbose_name": "project results",
+                "verbose_name_plural": "project results",
             },
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='result',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.projectresult'),
+            model_name="milestone",
+            name="result",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="milestones",
+                to="projects.projectresult",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectresult',
-            constraint=models.CheckConstraint(condition=models.Q(('implementation_end__isnull', True), ('implementation_start__isnull', True), ('implementation_end__gte', models.F('implementation_start')), _connector='OR'), name='result_dates'),
+            model_name="projectresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("implementation_end__isnull", True),
+                    ("implementation_start__isnull", True),
+                    ("implementation_end__gte", models.F("implementation_start")),
+                    _connector="OR",
+                ),
+                name="result_dates",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectresult',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='result_progress'),
+            model_name="projectresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="result_progress"
+            ),
         ),
     ]

@@ -17,7 +17,9 @@ def monthly_chart(months, *, title: str, chart_id: str = "effect-chart") -> str:
     months shaded."""
     if not months:
         return ""
-    top_value = max([1] + [m.target for m in months] + [m.control or 0 for m in months] + [m.buffer or 0 for m in months])
+    top_value = max(
+        [1] + [m.target for m in months] + [m.control or 0 for m in months] + [m.buffer or 0 for m in months]
+    )
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(1, len(months) - 1)
 
@@ -33,13 +35,21 @@ def monthly_chart(months, *, title: str, chart_id: str = "effect-chart") -> str:
     ]
     for i, month in enumerate(months):
         if month.side == "implementation":
-            parts.append(f'<rect x="{x(i) - step / 2:.1f}" y="{TOP}" width="{step:.1f}" height="{plot_h}" fill="#eceff3"/>')
+            parts.append(
+                f'<rect x="{x(i) - step / 2:.1f}" y="{TOP}" width="{step:.1f}" height="{plot_h}" fill="#eceff3"/>'
+            )
     for tick in (0, top_value / 2, top_value):
-        parts.append(f'<line x1="{LEFT}" y1="{y(tick):.1f}" x2="{WIDTH - RIGHT}" y2="{y(tick):.1f}" stroke="#ccc"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{tick:.0f}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y(tick):.1f}" x2="{WIDTH - RIGHT}" y2="{y(tick):.1f}" stroke="#ccc"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{tick:.0f}</text>'
+        )
     for i, month in enumerate(months):
         if month.month.month == 1 or i == 0:
-            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" text-anchor="middle">{month.month:%m/%Y}</text>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" text-anchor="middle">{month.month:%m/%Y}</text>'
+            )
 
     def line(values, colour, dash):
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
@@ -59,7 +69,9 @@ def monthly_chart(months, *, title: str, chart_id: str = "effect-chart") -> str:
     lx = LEFT
     for colour, dash, label in legend:
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<line x1="{lx}" y1="{legend_y - 4}" x2="{lx + 22}" y2="{legend_y - 4}" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+        parts.append(
+            f'<line x1="{lx}" y1="{legend_y - 4}" x2="{lx + 22}" y2="{legend_y - 4}" stroke="{colour}" stroke-width="2"{dash_attr}/>'
+        )
         parts.append(f'<text x="{lx + 26}" y="{legend_y}" font-size="11">{escape(label)}</text>')
         lx += 34 + 7 * len(str(label))
     parts.append(f'<rect x="{lx}" y="{legend_y - 10}" width="14" height="10" fill="#eceff3" stroke="#ccc"/>')

@@ -70,7 +70,7 @@ class Interval:
 
     @property
     def verdict(self) -> str:
-        """"decrease" (relatively fewer reports in the target after: the interval lies above 1), "increase"
+        """ "decrease" (relatively fewer reports in the target after: the interval lies above 1), "increase"
         (below 1) or "unclear" (it contains 1)."""
         if self.low > 1:
             return "decrease"
@@ -88,7 +88,9 @@ def res(counts: Counts) -> Interval | None:
         return None
     value = (a * d) / (b * c)
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-    return Interval(value=value, low=math.exp(math.log(value) - Z95 * se), high=math.exp(math.log(value) + Z95 * se))
+    return Interval(
+        value=value, low=math.exp(math.log(value) - Z95 * se), high=math.exp(math.log(value) + Z95 * se)
+    )
 
 
 def res_missing_reason(counts: Counts):
@@ -136,7 +138,11 @@ def wdq(counts: Counts) -> Displacement:
     tne = (counts.a * ratio - counts.b) + (counts.buffer_before * ratio - counts.buffer_after)
     if sm >= 0:
         return Displacement(
-            None, sm, bdm, tne, _("WDQ is not meaningful: the target area did not improve relative to the control.")
+            None,
+            sm,
+            bdm,
+            tne,
+            _("WDQ is not meaningful: the target area did not improve relative to the control."),
         )
     return Displacement(bdm / sm, sm, bdm, tne)
 

@@ -8,7 +8,7 @@ MAX_AREA_KM2 = 500  # a sub-project acts locally; anything larger is a typing mi
 
 
 def as_multipolygon(geometry: GEOSGeometry | None) -> MultiPolygon | None:
-    """The polygons of ``geometry`` as one MultiPolygon (lines and points dropped), or None when it has none."""
+    """The polygons of ``geometry`` as one MultiPolygon (lines and points dropped), or None."""
     if geometry is None or geometry.empty:
         return None
     srid = geometry.srid or 4326

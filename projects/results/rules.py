@@ -21,7 +21,7 @@ def effect_is_published(user, result) -> bool:
 
 
 rules.add_perm("projects.manage_results", is_programme_manager)
+rules.add_perm("projects.view_effect_draft", is_programme_manager | (is_municipal_staff & is_result_town))
 rules.add_perm(
-    "projects.view_effect_draft", is_programme_manager | (is_municipal_staff & is_result_town)
+    "projects.view_effect", effect_is_published | is_programme_manager | (is_municipal_staff & is_result_town)
 )
-rules.add_perm("projects.view_effect", effect_is_published | is_programme_manager | (is_municipal_staff & is_result_town))

@@ -58,7 +58,7 @@ class Windows:
 
     @property
     def months(self) -> list[date]:
-        """Every month from the first before to the last after (implementation months included, for the chart)."""
+        """Every month from the first before to the last after (implementation months too, for the chart)."""
         result, month = [], self.before_from
         while month < max(self.after_to, self.before_to):
             result.append(month)
@@ -203,7 +203,12 @@ def effect_panel(result: ProjectResult, *, now: datetime | None = None) -> Effec
         until=_aware(max(windows.after_to, windows.before_to)),
         category_ids=[c.pk for c in categories] or None,
     )
-    sums = {(zone, side, v): 0 for zone in ("target", "buffer", "control") for side in ("before", "after", "implementation") for v in (0, 1)}
+    sums = {
+        (zone, side, v): 0
+        for zone in ("target", "buffer", "control")
+        for side in ("before", "after", "implementation")
+        for v in (0, 1)
+    }
     monthly: dict[tuple[int, int], dict[str, int]] = {}
     for row in rows:
         year, month = _month_key(row["month"])
@@ -231,7 +236,9 @@ def effect_panel(result: ProjectResult, *, now: datetime | None = None) -> Effec
     context = maths.Context(
         months_after=windows.months_after,
         window_months=result.window_months,
-        control_overlaps_buffer=bool(control is not None and buffer is not None and control.intersects(buffer)),
+        control_overlaps_buffer=bool(
+            control is not None and buffer is not None and control.intersects(buffer)
+        ),
         control_overlaps_target=bool(control is not None and control.intersects(target)),
     )
     if not categories:
@@ -275,7 +282,9 @@ class Suggestion:
     series: list[int]
 
 
-def control_suggestions(result: ProjectResult, *, now: datetime | None = None, limit: int = SUGGESTIONS) -> dict:
+def control_suggestions(
+    result: ProjectResult, *, now: datetime | None = None, limit: int = SUGGESTIONS
+) -> dict:
     """Candidate control districts: not overlapping the target or its buffer ring, with the most similar
     monthly counts (addressed categories) in the months before the start. Three queries.
 
@@ -299,7 +308,7 @@ def control_suggestions(result: ProjectResult, *, now: datetime | None = None, l
         until=_aware(windows.before_to),
         category_ids=category_ids,
     )
-    target = {m: 0 for m in months}
+    target = dict.fromkeys(months, 0)
     for row in target_rows:
         year, month = _month_key(row["month"])
         key = date(year, month, 1)
@@ -311,7 +320,7 @@ def control_suggestions(result: ProjectResult, *, now: datetime | None = None, l
         until=_aware(windows.before_to),
         category_ids=category_ids,
     )
-    series = {d.pk: {m: 0 for m in months} for d in candidates}
+    series = {d.pk: dict.fromkeys(months, 0) for d in candidates}
     for row in district_rows:
         year, month = _month_key(row["month"])
         key = date(year, month, 1)
@@ -323,16 +332,27 @@ def control_suggestions(result: ProjectResult, *, now: datetime | None = None, l
         values = [series[district.pk][m] for m in months]
         if not sum(values):
             continue  # a district without reports says nothing about trends
-        rms = (sum((x - y) ** 2 for x, y in zip(values, target_list, strict=True)) / max(1, len(months))) ** 0.5
-        suggestions.append(Suggestion(district=district, distance=round(rms, 2), total=sum(values), series=values))
+        rms = (
+            sum((x - y) ** 2 for x, y in zip(values, target_list, strict=True)) / max(1, len(months))
+        ) ** 0.5
+        suggestions.append(
+            Suggestion(district=district, distance=round(rms, 2), total=sum(values), series=values)
+        )
     suggestions.sort(key=lambda s: (s.distance, -s.total, s.district.name))
-    return {"target": target_list, "months": months, "suggestions": suggestions[:limit], "candidates": candidates}
+    return {
+        "target": target_list,
+        "months": months,
+        "suggestions": suggestions[:limit],
+        "candidates": candidates,
+    }
 
 
 # --- the programme's results page --------------------------------------------------------------------------
 
 
-def programme_results(*, programme, year=None, municipality_id=None, theme=None, status=None) -> list[Proposal]:
+def programme_results(
+    *, programme, year=None, municipality_id=None, theme=None, status=None
+) -> list[Proposal]:
     """The programme's supported projects with their results record (or None), filtered; region-wide
     parents come from ``result.regional_project``. Three queries whatever the number of projects."""
     qs = (

@@ -49,7 +49,7 @@ def result_ensure(*, proposal: Proposal, actor) -> ProjectResult:
 
 
 def _points(text: str) -> MultiPoint:
-    """"lat, lon" per line (or ";"-separated) → MultiPoint (lon/lat)."""
+    """ "lat, lon" per line (or ";"-separated) → MultiPoint (lon/lat)."""
     points = []
     for number, line in enumerate(text.replace(";", "\n").splitlines(), start=1):
         line = line.strip()
@@ -62,7 +62,9 @@ def _points(text: str) -> MultiPoint:
                 {"points": _("Line %(n)s is not “latitude, longitude”.") % {"n": number}}
             ) from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValidationError({"points": _("Line %(n)s lies outside the Earth's coordinates.") % {"n": number}})
+            raise ValidationError(
+                {"points": _("Line %(n)s lies outside the Earth's coordinates.") % {"n": number}}
+            )
         points.append(Point(lon, lat, srid=4326))
     if not points:
         raise ValidationError({"points": _("Give at least one point.")})
@@ -111,7 +113,9 @@ def result_area_set(
             "low": BUFFER_METRES[0],
             "high": BUFFER_METRES[1],
         }
-    if kind == ProjectResult.AreaKind.POINTS and not (RADIUS_METRES[0] <= (radius_m or 0) <= RADIUS_METRES[1]):
+    if kind == ProjectResult.AreaKind.POINTS and not (
+        RADIUS_METRES[0] <= (radius_m or 0) <= RADIUS_METRES[1]
+    ):
         errors["radius_m"] = _("The radius is %(low)s–%(high)s m.") % {
             "low": RADIUS_METRES[0],
             "high": RADIUS_METRES[1],
@@ -136,7 +140,8 @@ def result_area_set(
         raise ValidationError(_("The area is empty."))
     if geometry.area_km2(area) > geometry.MAX_AREA_KM2:
         raise ValidationError(
-            _("The area is larger than %(km2)s km²: a sub-project acts locally.") % {"km2": geometry.MAX_AREA_KM2}
+            _("The area is larger than %(km2)s km²: a sub-project acts locally.")
+            % {"km2": geometry.MAX_AREA_KM2}
         )
     with transaction.atomic():
         result = ProjectResult.objects.select_for_update().get(pk=result.pk)
@@ -180,9 +185,9 @@ def result_update(
             raise ValidationError({name: _("Give a date between 2000 and 2099.")})
     if start and end and end < start:
         raise ValidationError({"implementation_end": _("The end cannot come before the start.")})
-    if priority_id:
-        if not priorities_of_town(municipality=result.proposal.municipality).filter(pk=priority_id).exists():
-            raise ValidationError({"priority": _("Choose a priority of this town's audits.")})
+    town = result.proposal.municipality
+    if priority_id and not priorities_of_town(municipality=town).filter(pk=priority_id).exists():
+        raise ValidationError({"priority": _("Choose a priority of this town's audits.")})
     with transaction.atomic():
         locked = ProjectResult.objects.select_for_update().get(pk=result.pk)
         for name in EDITABLE:
@@ -260,7 +265,11 @@ def milestone_add(
         if progress is not None:
             ProjectResult.objects.filter(pk=result.pk).update(progress=progress, updated_at=timezone.now())
         activity_log(
-            actor=actor, verb="result.milestone", target=result.proposal, milestone=milestone.pk, photos=len(cleaned)
+            actor=actor,
+            verb="result.milestone",
+            target=result.proposal,
+            milestone=milestone.pk,
+            photos=len(cleaned),
         )
     return milestone
 
@@ -277,6 +286,7 @@ def effect_publish(*, result: ProjectResult, actor, publish: bool = True) -> Pro
         locked.effect_published_at = timezone.now() if publish else None
         locked.effect_published_by = actor if publish else None
         locked.save(update_fields=["effect_published_at", "effect_published_by"])
-        activity_log(actor=actor, verb="result.publish" if publish else "result.unpublish", target=locked.proposal)
+        activity_log(
+            actor=actor, verb="result.publish" if publish else "result.unpublish", target=locked.proposal
+        )
     return locked
-

@@ -142,7 +142,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         ok, _r = attempt(
             request,
             lambda: services.result_update(
-                result=result, actor=request.user, fields=fields, category_ids=category_ids, priority_id=priority_id
+                result=result,
+                actor=request.user,
+                fields=fields,
+                category_ids=category_ids,
+                priority_id=priority_id,
             ),
             form=details_form,
             success=_("The project's details were saved."),
@@ -216,7 +220,9 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     attempt(
         request,
         lambda: services.effect_publish(result=result, actor=request.user, publish=publish_it),
-        success=_("The effect panel is public now.") if publish_it else _("The effect panel is a draft again."),
+        success=_("The effect panel is public now.")
+        if publish_it
+        else _("The effect panel is a draft again."),
     )
     return redirect(reverse("projects:result", kwargs={"pk": pk}) + "#effect")
 
@@ -295,8 +301,20 @@ def programme_results_csv(request: HttpRequest, slug: str) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["year", "town", "project", "region_wide_project", "theme", "status", "progress_percent",
-         "approved", "spent", "milestones", "milestones_done", "effect_published"]
+        [
+            "year",
+            "town",
+            "project",
+            "region_wide_project",
+            "theme",
+            "status",
+            "progress_percent",
+            "approved",
+            "spent",
+            "milestones",
+            "milestones_done",
+            "effect_published",
+        ]
     )
     for p in projects:
         r = p.results_record

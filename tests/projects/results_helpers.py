@@ -24,7 +24,9 @@ NOW = timezone.make_aware(datetime(2026, 12, 8, 12))
 
 
 def square(x: float, y: float, size: float = SIZE) -> MultiPolygon:
-    return MultiPolygon(Polygon(((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y))), srid=4326)
+    return MultiPolygon(
+        Polygon(((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y))), srid=4326
+    )
 
 
 def centre(xy, dx=0.5, dy=0.5) -> Point:

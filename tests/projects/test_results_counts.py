@@ -43,11 +43,22 @@ def stage(town, call, manager):
     services.result_update(
         result=result,
         actor=manager,
-        fields={"implementation_start": START, "implementation_end": END, "window_months": 12, "target_residents": 2000},
+        fields={
+            "implementation_start": START,
+            "implementation_end": END,
+            "window_months": 12,
+            "target_residents": 2000,
+        },
         category_ids=[vandalism.pk],
     )
     services.result_control_set(result=result, actor=manager, district_ids=[districts["control"].pk])
-    return {"proposal": proposal, "result": result, "districts": districts, "vandalism": vandalism, "noise": noise}
+    return {
+        "proposal": proposal,
+        "result": result,
+        "districts": districts,
+        "vandalism": vandalism,
+        "noise": noise,
+    }
 
 
 def panel_of(stage):
@@ -57,7 +68,10 @@ def panel_of(stage):
 def test_windows_leave_out_the_implementation_months():
     w = windows_for(start=START, end=END, months=12, today=date(2026, 12, 8))
     assert (w.before_from, w.before_to, w.after_from, w.after_to) == (
-        date(2023, 3, 1), date(2024, 3, 1), date(2024, 6, 1), date(2025, 6, 1),
+        date(2023, 3, 1),
+        date(2024, 3, 1),
+        date(2024, 6, 1),
+        date(2025, 6, 1),
     )
     assert w.months_after == 12
     short = windows_for(start=START, end=END, months=12, today=date(2024, 11, 20))

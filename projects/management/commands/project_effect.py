@@ -31,8 +31,12 @@ class Command(BaseCommand):
         if data["res"] is None:
             self.stdout.write(f"RES: – ({data['res_missing']})")
         else:
-            self.stdout.write(f"RES: {data['res']:.2f} (95 % CI {data['res_low']:.2f}–{data['res_high']:.2f})")
-        self.stdout.write(f"WDQ: {data['wdq'] if data['wdq'] is not None else '– (' + str(data['wdq_missing']) + ')'}")
+            self.stdout.write(
+                f"RES: {data['res']:.2f} (95 % CI {data['res_low']:.2f}–{data['res_high']:.2f})"
+            )
+        self.stdout.write(
+            f"WDQ: {data['wdq'] if data['wdq'] is not None else '– (' + str(data['wdq_missing']) + ')'}"
+        )
         self.stdout.write(f"Maryland level: {data['maryland_level']}")
         for warning in data["warnings"]:
             self.stdout.write(f"! {warning['message']}")

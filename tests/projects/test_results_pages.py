@@ -1,0 +1,204 @@
+"""The results pages: draft effect panels for staff only until the manager publishes them, milestones with
+photos, the programme results page (filters, CSV, constant queries), and ``manage.py project_effect``."""
+
+import io
+import json
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from PIL import Image
+
+from portal.models import ActivityLog
+from projects.models import Milestone
+from projects.results import services
+
+from .factories import approve, make_proposal
+from .results_helpers import (
+    AFTER,
+    AMOUNT,
+    BEFORE,
+    CONTROL_XY,
+    END,
+    START,
+    TARGET_XY,
+    centre,
+    make_categories,
+    make_districts,
+    spread,
+)
+
+
+@pytest.fixture
+def project(town, call, manager):
+    proposal = make_proposal(call, town, title="Osvětlení parku")
+    approve(proposal, AMOUNT, status="in_progress")
+    districts = make_districts(town)
+    vandalism, _noise = make_categories()
+    result = services.result_ensure(proposal=proposal, actor=manager)
+    services.result_area_set(
+        result=result, actor=manager, kind="districts", district_ids=[districts["target"].pk]
+    )
+    services.result_update(
+        result=result,
+        actor=manager,
+        fields={"implementation_start": START, "implementation_end": END},
+        category_ids=[vandalism.pk],
+    )
+    services.result_control_set(result=result, actor=manager, district_ids=[districts["control"].pk])
+    spread(60, BEFORE, point=centre(TARGET_XY), category=vandalism)
+    spread(30, AFTER, point=centre(TARGET_XY), category=vandalism)
+    spread(50, BEFORE, point=centre(CONTROL_XY), category=vandalism)
+    spread(50, AFTER, point=centre(CONTROL_XY), category=vandalism)
+    return proposal
+
+
+def test_draft_panel_for_staff_only_until_published(client, project, manager, staff, other_staff):
+    url = reverse("projects:result", kwargs={"pk": project.pk})
+    page = client.get(url)
+    assert page.status_code == 200 and "Osvětlení parku" in page.text
+    assert "Measured effect" not in page.text  # the public: milestones yes, the draft panel no
+    client.force_login(other_staff)
+    assert "Measured effect" not in client.get(url).text
+    client.force_login(staff)  # the applicant town's staff see the draft
+    assert "Draft: only staff see this panel" in client.get(url).text
+    client.force_login(manager)
+    text = client.get(url).text
+    assert "a = 60" in text and "b = 30" in text and "c = 50" in text and "d = 50" in text
+    assert "2.00" in text  # RES = (a·d)/(b·c) = 60·50 / (30·50)
+    response = client.post(reverse("projects:result_publish", kwargs={"pk": project.pk}), {"publish": "1"})
+    assert response.status_code == 302
+    client.logout()
+    text = client.get(url).text
+    assert "Measured effect" in text and "Draft:" not in text
+    assert "willingness to report" in text
+    assert ActivityLog.objects.filter(verb="result.publish").count() == 1
+
+
+def test_only_the_manager_publishes_or_edits(client, project, staff):
+    client.force_login(staff)
+    assert (
+        client.post(
+            reverse("projects:result_publish", kwargs={"pk": project.pk}), {"publish": "1"}
+        ).status_code
+        == 403
+    )
+    assert client.get(reverse("projects:result_edit", kwargs={"pk": project.pk})).status_code == 403
+    client.logout()
+    assert (
+        client.post(
+            reverse("projects:result_publish", kwargs={"pk": project.pk}), {"publish": "1"}
+        ).status_code
+        == 302
+    )  # to login
+    assert project.result.effect_published_at is None
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_manager_records_a_milestone_with_a_photo(client, project, manager):
+    client.force_login(manager)
+    response = client.post(
+        reverse("projects:result_milestone", kwargs={"pk": project.pk}),
+        {
+            "on": "2024-04-02",
+            "status": "done",
+            "text": "Lamps installed along the path.",
+            "progress": "60",
+            "photos": [SimpleUploadedFile("lamps.png", _png(), content_type="image/png")],
+        },
+    )
+    assert response.status_code == 302
+    milestone = Milestone.objects.get()
+    assert (milestone.on, milestone.status, milestone.photos.count()) == (date(2024, 4, 2), "done", 1)
+    client.logout()
+    page = client.get(reverse("projects:result", kwargs={"pk": project.pk})).text
+    assert "Lamps installed along the path." in page and "60 %" in page
+    photo = milestone.photos.get()
+    served = client.get(reverse("projects:result_photo", kwargs={"pk": project.pk, "photo_pk": photo.pk}))
+    assert served.status_code == 200 and served["Content-Type"] in ("image/png", "image/jpeg")
+
+
+def test_milestone_refuses_bad_input_and_saves_nothing(client, project, manager):
+    client.force_login(manager)
+    response = client.post(
+        reverse("projects:result_milestone", kwargs={"pk": project.pk}),
+        {
+            "on": "2024-04-02",
+            "status": "done",
+            "text": "With a fake photo",
+            "photos": [SimpleUploadedFile("x.png", b"not a picture", content_type="image/png")],
+        },
+    )
+    assert response.status_code == 400
+    assert "is not a JPEG or PNG photo" in response.text
+    assert not Milestone.objects.exists()
+
+
+def test_area_form_refuses_bad_wkt(client, project, manager):
+    client.force_login(manager)
+    response = client.post(
+        reverse("projects:result_edit", kwargs={"pk": project.pk}),
+        {"form": "area", "kind": "drawn", "wkt": "POLYGON((1 2, 3", "radius_m": 200, "buffer_m": 300},
+    )
+    assert response.status_code == 400
+    assert "This is not a polygon in WKT" in response.text
+
+
+def test_drawn_area_and_points(project, manager):
+    result = project.result
+    services.result_area_set(
+        result=result,
+        actor=manager,
+        kind="drawn",
+        wkt="POLYGON((12.90 49.40, 12.91 49.40, 12.91 49.41, 12.90 49.41, 12.90 49.40))",
+    )
+    result.refresh_from_db()
+    assert result.area.num_geom == 1
+    services.result_area_set(
+        result=result, actor=manager, kind="points", points="49.405, 12.905\n49.406, 12.906", radius_m=100
+    )
+    result.refresh_from_db()
+    assert result.area_kind == "points" and result.area_points.num_geom == 2
+    assert 0.03 < result.area.transform(3035, clone=True).area / 1e6 < 0.07  # two overlapping 100 m circles
+
+
+def test_programme_results_page_constant_queries_filters_and_csv(
+    client, project, call, town, other_town, manager, django_assert_max_num_queries
+):
+    for i in range(6):
+        other = make_proposal(call, other_town, title=f"Projekt {i}")
+        approve(other, AMOUNT)
+        if i % 2:
+            services.result_ensure(proposal=other, actor=manager)
+    url = reverse("projects:programme_results", kwargs={"slug": call.programme.slug})
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    assert page.status_code == 200
+    assert page.text.count('data-proposal="') == 7
+    assert "<svg" in page.text  # the map of the project areas
+    filtered = client.get(url, {"town": town.pk})
+    assert filtered.text.count('data-proposal="') == 1
+    csv_text = client.get(
+        reverse("projects:programme_results_csv", kwargs={"slug": call.programme.slug}), {"town": town.pk}
+    ).content.decode()
+    lines = csv_text.strip().splitlines()
+    assert len(lines) == 2 and "Osvětlení parku" in lines[1]
+
+
+def test_command_prints_the_same_figures_as_json(project):
+    out = io.StringIO()
+    call_command("project_effect", str(project.pk), "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert (data["a"], data["b"], data["c"], data["d"]) == (60, 30, 50, 50)
+    assert data["res"] == pytest.approx(2.0)
+    assert data["res_low"] < 2 < data["res_high"]
+    assert data["maryland_level"] == 3
+    assert data["warnings"][-1]["code"] == "reporting_caveat"
+    assert "wdq" in data
