@@ -82,7 +82,8 @@ def monthly_chart(months, *, title: str, chart_id: str = "effect-chart") -> str:
 
 def areas_map(shapes, *, title: str, width: int = 640, height: int = 420) -> str:
     """shapes: [(label, url, MultiPolygon in EPSG:4326)] drawn in an equirectangular projection scaled to
-    the bounding box (cos of the mean latitude), each a link to its project."""
+    the bounding box (cos of the mean latitude). An image, not links (the list next to it links each
+    project: links inside ``role="img"`` would be nested interactive content)."""
     shapes = [s for s in shapes if s[2] is not None]
     if not shapes:
         return ""
@@ -104,7 +105,7 @@ def areas_map(shapes, *, title: str, width: int = 640, height: int = 420) -> str
         f'<title id="results-map-t">{escape(title)}</title>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f7f9"/>',
     ]
-    for label, url, area in shapes:
+    for label, _url, area in shapes:
         simple = area.simplify(max(span_x, span_y) / 400, preserve_topology=True)
         paths = []
         for polygon in simple if simple.geom_type == "MultiPolygon" else [simple]:
@@ -112,7 +113,7 @@ def areas_map(shapes, *, title: str, width: int = 640, height: int = 420) -> str
                 coords = " ".join("{:.1f},{:.1f}".format(*px(lon, lat)) for lon, lat in ring.coords)
                 paths.append(f"M{coords}Z")
         parts.append(
-            f'<a href="{escape(url)}"><path d="{" ".join(paths)}" fill="{TARGET_COLOUR}" fill-opacity="0.35" stroke="{TARGET_COLOUR}" stroke-width="1.5"><title>{escape(label)}</title></path></a>'
+            f'<path d="{" ".join(paths)}" fill="{TARGET_COLOUR}" fill-opacity="0.35" stroke="{TARGET_COLOUR}" stroke-width="1.5"><title>{escape(label)}</title></path>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
