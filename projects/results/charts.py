@@ -80,40 +80,58 @@ def monthly_chart(months, *, title: str, chart_id: str = "effect-chart") -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 
 
-def areas_map(shapes, *, title: str, width: int = 640, height: int = 420) -> str:
-    """shapes: [(label, url, MultiPolygon in EPSG:4326)] drawn in an equirectangular projection scaled to
-    the bounding box (cos of the mean latitude). An image, not links (the list next to it links each
-    project: links inside ``role="img"`` would be nested interactive content)."""
+def areas_map(shapes, *, title: str, background=(), width: int = 640, height: int = 420) -> str:
+    """shapes: [(label, url, MultiPolygon in EPSG:4326)] of the projects, over ``background``: [(name,
+    MultiPolygon)] of the member towns, in an equirectangular projection (cos of the mean latitude) fitted to
+    all of them. Each project also gets a dot at its centre, so that a 400 m area stays visible on a
+    regional map. An image, not links (the list next to it links each project: links inside ``role="img"``
+    would be nested interactive content)."""
     shapes = [s for s in shapes if s[2] is not None]
+    background = [b for b in background if b[1] is not None]
     if not shapes:
         return ""
     import math
 
-    minx = min(s[2].extent[0] for s in shapes)
-    miny = min(s[2].extent[1] for s in shapes)
-    maxx = max(s[2].extent[2] for s in shapes)
-    maxy = max(s[2].extent[3] for s in shapes)
+    extents = [s[2].extent for s in shapes] + [b[1].extent for b in background]
+    minx, miny = min(e[0] for e in extents), min(e[1] for e in extents)
+    maxx, maxy = max(e[2] for e in extents), max(e[3] for e in extents)
     kx = math.cos(math.radians((miny + maxy) / 2))
     span_x, span_y = max(1e-6, (maxx - minx) * kx), max(1e-6, maxy - miny)
     scale = min((width - 20) / span_x, (height - 20) / span_y)
+    tolerance = max(maxx - minx, maxy - miny) / 500
 
     def px(lon, lat):
         return 10 + (lon - minx) * kx * scale, 10 + (maxy - lat) * scale
+
+    def path(area) -> str:
+        simple = area.simplify(tolerance, preserve_topology=True)
+        parts = []
+        for polygon in simple if simple.geom_type == "MultiPolygon" else [simple]:
+            for ring in polygon:
+                parts.append(
+                    "M" + " ".join("{:.1f},{:.1f}".format(*px(lon, lat)) for lon, lat in ring.coords) + "Z"
+                )
+        return " ".join(parts)
 
     parts = [
         f'<svg class="chart results-map" role="img" aria-labelledby="results-map-t" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="results-map-t">{escape(title)}</title>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f7f9"/>',
     ]
-    for label, _url, area in shapes:
-        simple = area.simplify(max(span_x, span_y) / 400, preserve_topology=True)
-        paths = []
-        for polygon in simple if simple.geom_type == "MultiPolygon" else [simple]:
-            for ring in polygon:
-                coords = " ".join("{:.1f},{:.1f}".format(*px(lon, lat)) for lon, lat in ring.coords)
-                paths.append(f"M{coords}Z")
+    for name, area in background:
         parts.append(
-            f'<path d="{" ".join(paths)}" fill="{TARGET_COLOUR}" fill-opacity="0.35" stroke="{TARGET_COLOUR}" stroke-width="1.5"><title>{escape(label)}</title></path>'
+            f'<path d="{path(area)}" fill="#ffffff" stroke="#9aa3ad" stroke-width="1"><title>{escape(name)}</title></path>'
+        )
+    for name, area in background:
+        x, y = px(*area.point_on_surface.coords)
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" fill="#4a5360" text-anchor="middle">{escape(name)}</text>'
+        )
+    for label, _url, area in shapes:
+        x, y = px(*area.centroid.coords)
+        parts.append(
+            f'<path d="{path(area)}" fill="{TARGET_COLOUR}" fill-opacity="0.4" stroke="{TARGET_COLOUR}" stroke-width="1.5"><title>{escape(label)}</title></path>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{CONTROL_COLOUR}" stroke="#fff" stroke-width="1.5"><title>{escape(label)}</title></circle>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above

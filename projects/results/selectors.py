@@ -65,6 +65,15 @@ class Windows:
             month = add_months(month, 1)
         return result
 
+    @property
+    def before_last(self) -> date:
+        return add_months(self.before_to, -1)
+
+    @property
+    def after_last(self) -> date | None:
+        """The last month counted after (None when none is complete yet)."""
+        return add_months(self.after_to, -1) if self.months_after else None
+
     def side(self, month: date) -> str:
         if self.before_from <= month < self.before_to:
             return "before"
@@ -401,3 +410,11 @@ def group_by_parent(projects: list[Proposal]) -> list[tuple]:
         parent = project.results_record.regional_project if project.results_record else None
         groups.setdefault(parent, []).append(project)
     return sorted(groups.items(), key=lambda item: (item[0] is None, getattr(item[0], "order", 0)))
+
+
+def member_boundaries(*, programme) -> list[tuple[str, object]]:
+    """[(town name, boundary)] of the programme's member towns, for the results map (one query)."""
+    from ..models import Membership
+
+    rows = Membership.objects.filter(programme=programme).select_related("municipality")
+    return [(m.municipality.name, m.municipality.boundary) for m in rows.order_by("municipality__name")]

@@ -288,8 +288,13 @@ def programme_results(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "groups": results.group_by_parent(projects),
         "count": len(projects),
-        "map": charts.areas_map(shapes, title=_("Areas of the projects shown")),
+        "map": charts.areas_map(
+            shapes,
+            title=_("Areas of the projects shown"),
+            background=results.member_boundaries(programme=programme) if shapes else (),
+        ),
         "mapped": len(shapes),
+        "can_manage": request.user.has_perm("projects.manage_results"),
         "query": request.GET.urlencode(),
     }
     return render(request, "projects/results/programme.html", context)
