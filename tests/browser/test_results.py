@@ -52,7 +52,9 @@ def stage(db, make_user, municipality, tmp_path):
     districts = make_districts(municipality)
     vandalism, _noise = make_categories()
     result = services.result_ensure(proposal=proposal, actor=manager)
-    services.result_area_set(result=result, actor=manager, kind="districts", district_ids=[districts["target"].pk])
+    services.result_area_set(
+        result=result, actor=manager, kind="districts", district_ids=[districts["target"].pk]
+    )
     services.result_update(
         result=result,
         actor=manager,
