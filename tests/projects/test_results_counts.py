@@ -170,3 +170,29 @@ def test_without_area_the_panel_says_what_is_missing(town, call, manager):
     panel = effect_panel(selectors.result_for_proposal(proposal_id=proposal.pk), now=NOW)
     assert not panel.ready
     assert [str(m) for m in panel.missing] == ["the project's area", "the implementation start"]
+
+
+def test_survey_change_feeling_safe_after_dark_in_the_area(stage, town, make_user):
+    from audits.models import Wave
+    from audits.workflow import WaveStatus
+    from portal import roles
+    from tests.audits.factories import respond, wave
+
+    methodologist = make_user(email="metodik@example.org", roles=[roles.SURVEY_METHODOLOGIST])
+    target, far = stage["districts"]["target"], stage["districts"]["far"]
+    waves = []
+    for name, opens, closes, safe in (
+        ("Spring 2023", date(2023, 1, 10), date(2023, 2, 10), 6),
+        ("Autumn 2025", date(2025, 9, 1), date(2025, 10, 1), 9),
+    ):
+        w = wave(methodologist, [town], name=name)
+        for i in range(12):
+            respond(w, town, district=target, dark="fairly_safe" if i < safe else "very_unsafe")
+        respond(w, town, district=far, dark="very_unsafe")  # another district: not counted
+        Wave.objects.filter(pk=w.pk).update(status=WaveStatus.PUBLISHED, opens_on=opens, closes_on=closes)
+        waves.append(w)
+    panel = panel_of(stage)
+    assert panel.survey["before"]["wave"] == "Spring 2023" and panel.survey["after"]["wave"] == "Autumn 2025"
+    assert (panel.survey["before"]["n"], panel.survey["after"]["n"]) == (12, 12)
+    assert panel.survey["before"]["estimate"].share == pytest.approx(0.5)
+    assert panel.survey["change"] == 25.0
