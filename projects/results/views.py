@@ -4,6 +4,7 @@ programme manager's editing page, milestones, publication, photos, and the progr
 import csv
 import io
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -171,6 +172,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "details_form": details_form,
         "control_form": control_form,
         "suggestions": suggestions,
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        "centre": result.area.centroid
+        if result.area
+        else (proposal.municipality.boundary.point_on_surface if proposal.municipality.boundary else None),
     }
     return render(request, "projects/results/edit.html", context, status=400 if which else 200)
 

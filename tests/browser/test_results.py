@@ -129,3 +129,24 @@ def test_manager_records_a_milestone_publishes_and_the_public_reads_it_on_a_phon
     assert not violations, _report("project results", violations)
     _shot(page, "results-effect-phone.png")
     assert console_errors == [], "\n".join(console_errors)
+
+
+@pytest.mark.browser_context_args(bypass_csp=True)  # axe-core is injected as a script
+def test_manager_draws_the_area_on_the_map(page: Page, live_server, stage, console_errors):
+    proposal = stage["proposal"]
+    _login(page, live_server, stage["manager"])
+    page.goto(f"{live_server.url}/grants/results/{proposal.pk}/edit/")
+    area_map = page.locator("#area-map")
+    expect(area_map).to_be_visible()
+    box = area_map.bounding_box()
+    for dx, dy in ((0.3, 0.3), (0.7, 0.3), (0.6, 0.7)):
+        page.mouse.click(box["x"] + box["width"] * dx, box["y"] + box["height"] * dy)
+    expect(page.locator("textarea[name=wkt]")).to_have_value(re.compile(r"^POLYGON\(\(.*\)\)$"))
+    expect(page.locator("input[name=kind][value=drawn]")).to_be_checked()
+    violations = _axe_violations(page)
+    assert not violations, _report("results edit", violations)
+    page.locator("form.result-area-form [type=submit]").click()
+    page.wait_for_load_state("load")
+    proposal.result.refresh_from_db()
+    assert proposal.result.area_kind == "drawn" and proposal.result.area.num_geom == 1
+    assert console_errors == [], "\n".join(console_errors)
