@@ -174,10 +174,14 @@ EDITABLE = (
 )
 
 
+UNCHANGED = object()
+
+
 def result_update(
-    *, result: ProjectResult, actor, fields: dict, category_ids=None, priority_id: int | None = None
+    *, result: ProjectResult, actor, fields: dict, category_ids=None, priority_id=UNCHANGED
 ) -> ProjectResult:
-    """Dates, window, categories addressed, audit priority, theme, residents, progress, EMMIE."""
+    """Dates, window, categories addressed, audit priority, theme, residents, progress, EMMIE. Fields not
+    named, ``category_ids`` None and ``priority_id`` not given are left as they are."""
     require(actor, "projects.manage_results", result)
     start, end = fields.get("implementation_start"), fields.get("implementation_end")
     for name, value in (("implementation_start", start), ("implementation_end", end)):
@@ -185,8 +189,8 @@ def result_update(
             raise ValidationError({name: _("Give a date between 2000 and 2099.")})
     if start and end and end < start:
         raise ValidationError({"implementation_end": _("The end cannot come before the start.")})
-    town = result.proposal.municipality
-    if priority_id and not priorities_of_town(municipality=town).filter(pk=priority_id).exists():
+    priorities = priorities_of_town(municipality=result.proposal.municipality)
+    if priority_id not in (UNCHANGED, None, "") and not priorities.filter(pk=priority_id).exists():
         raise ValidationError({"priority": _("Choose a priority of this town's audits.")})
     with transaction.atomic():
         locked = ProjectResult.objects.select_for_update().get(pk=result.pk)
@@ -194,7 +198,8 @@ def result_update(
             if name in fields:
                 value = fields[name]
                 setattr(locked, name, value.strip() if isinstance(value, str) else value)
-        locked.priority_id = priority_id or None
+        if priority_id is not UNCHANGED:
+            locked.priority_id = priority_id or None
         locked.updated_at = timezone.now()
         locked.full_clean()
         locked.save()

@@ -55,7 +55,9 @@ def project(town, call, manager):
     return proposal
 
 
-def test_draft_panel_for_staff_only_until_published(client, project, manager, staff, other_staff):
+def test_draft_panel_for_staff_only_until_published(
+    client, project, manager, staff, other_staff, django_assert_max_num_queries
+):
     url = reverse("projects:result", kwargs={"pk": project.pk})
     page = client.get(url)
     assert page.status_code == 200 and "Osvětlení parku" in page.text
@@ -65,7 +67,8 @@ def test_draft_panel_for_staff_only_until_published(client, project, manager, st
     client.force_login(staff)  # the applicant town's staff see the draft
     assert "Draft: only staff see this panel" in client.get(url).text
     client.force_login(manager)
-    text = client.get(url).text
+    with django_assert_max_num_queries(16):  # session, user, the result with its relations, one count, survey
+        text = client.get(url).text
     assert "a = 60" in text and "b = 30" in text and "c = 50" in text and "d = 50" in text
     assert "2.00" in text  # RES = (a·d)/(b·c) = 60·50 / (30·50)
     response = client.post(reverse("projects:result_publish", kwargs={"pk": project.pk}), {"publish": "1"})
@@ -202,3 +205,27 @@ def test_command_prints_the_same_figures_as_json(project):
     assert data["maryland_level"] == 3
     assert data["warnings"][-1]["code"] == "reporting_caveat"
     assert "wdq" in data
+
+
+def test_audit_priority_must_be_the_towns_own(client, project, manager, other_town):
+    from django.core.exceptions import ValidationError
+
+    from audits.models import Audit, Priority
+
+    def priority(town, title):
+        audit = Audit.objects.create(
+            municipality=town,
+            title=f"Audit {town.name}",
+            starts_on=date(2023, 1, 1),
+            report_due_on=date(2023, 6, 1),
+        )
+        return Priority.objects.create(audit=audit, order=1, title=title, rationale="…")
+
+    own, foreign = priority(project.municipality, "Dark underpass"), priority(other_town, "Elsewhere")
+    with pytest.raises(ValidationError):
+        services.result_update(result=project.result, actor=manager, fields={}, priority_id=foreign.pk)
+    services.result_update(result=project.result, actor=manager, fields={"progress": 40}, priority_id=own.pk)
+    services.result_update(result=project.result, actor=manager, fields={"progress": 50})  # priority kept
+    project.result.refresh_from_db()
+    assert (project.result.priority_id, project.result.progress) == (own.pk, 50)
+    assert "Dark underpass" in client.get(reverse("projects:result", kwargs={"pk": project.pk})).text
