@@ -229,3 +229,49 @@ def test_audit_priority_must_be_the_towns_own(client, project, manager, other_to
     project.result.refresh_from_db()
     assert (project.result.priority_id, project.result.progress) == (own.pk, 50)
     assert "Dark underpass" in client.get(reverse("projects:result", kwargs={"pk": project.pk})).text
+
+
+def test_edit_page_suggests_controls_and_saves_the_choice(client, project, manager):
+    from incidents.models import District
+
+    control = District.objects.get(code="control")
+    vandalism = project.result.categories.get()
+    spread(24, BEFORE, point=centre(CONTROL_XY), category=vandalism, district=control)  # routed to it
+    client.force_login(manager)
+    url = reverse("projects:result_edit", kwargs={"pk": project.pk})
+    page = client.get(url)
+    assert page.status_code == 200
+    far = District.objects.get(code="far")
+    # The control district has reports before the start (the far one none): it is suggested
+    assert f'data-district="{control.pk}"' in page.text
+    assert f'data-district="{far.pk}"' not in page.text
+    response = client.post(url, {"form": "control", "districts": [far.pk]})
+    assert response.status_code == 302
+    assert list(project.result.control_districts.values_list("code", flat=True)) == ["far"]
+
+
+def test_region_wide_parent_groups_its_parts(client, project, manager, call):
+    from projects.models import RegionalProject
+
+    parent = RegionalProject.objects.create(
+        programme=call.programme, slug="seniors", name="Bezpečí pro seniory", summary="…", order=1
+    )
+    services.result_update(result=project.result, actor=manager, fields={"regional_project": parent})
+    page = client.get(reverse("projects:programme_results", kwargs={"slug": call.programme.slug})).text
+    heading = page.index("Region-wide project: Bezpečí pro seniory")
+    assert heading < page.index(f'data-proposal="{project.pk}"')
+
+
+def test_panel_warns_when_fewer_than_12_months_after(project):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from projects.results import selectors
+
+    result = selectors.result_for_proposal(proposal_id=project.pk)
+    panel = selectors.effect_panel(result, now=timezone.make_aware(datetime(2024, 11, 20)))
+    assert panel.windows.months_after == 5
+    assert "short_after" in [w.code for w in panel.effect.warnings]
+    # 30 reports over the 12 after months are 3 in each of the first six: five months counted so far
+    assert (panel.effect.counts.b, panel.effect.counts.d) == (15, 22)
