@@ -7,6 +7,7 @@ rows first."""
 
 from datetime import datetime
 
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
@@ -68,14 +69,14 @@ def districts_for_areas(*, ids) -> QuerySet[District]:
 def districts_outside(
     *, area: GEOSGeometry, near: GEOSGeometry | None = None, limit: int = 60
 ) -> list[District]:
-    """Active districts that do not intersect ``area``; with ``near``, those of the same police units as the
-    districts intersecting it come first (closest by centroid). One query (plus none)."""
-    qs = District.objects.filter(active=True).exclude(area__intersects=area).select_related("municipality")
-    districts = list(qs.order_by("name")[: limit * 4])
+    """Active districts that do not intersect ``area``, at most ``limit``; with ``near``, the closest to its
+    centroid first (measured in the database). Their boundaries are not loaded. One query."""
+    qs = District.objects.filter(active=True).exclude(area__intersects=area).defer("area")
     if near is not None:
-        centre = near.centroid
-        districts.sort(key=lambda d: d.area.centroid.distance(centre))
-    return districts[:limit]
+        qs = qs.annotate(distance=Distance("area", near.centroid)).order_by("distance", "name")
+    else:
+        qs = qs.order_by("name")
+    return list(qs.select_related("municipality").defer("municipality__boundary")[:limit])
 
 
 def districts_intersecting(*, area: GEOSGeometry) -> list[int]:
