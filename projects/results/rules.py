@@ -1,8 +1,9 @@
 """Object rules of the project results (registered with the app's rules, ``projects/rules.py``).
 
 Object: a ``ProjectResult``. The programme manager records areas, controls, milestones and publishes the
-effect panel; the applicant town's staff and the manager see the draft panel; everybody sees the published
-one, the milestones and progress."""
+effect panel (``manage_results``); the applicant town's staff and the manager see the draft panel
+(``view_effect_draft``). A published panel, the milestones and progress are public: not a rule, a fact of
+the record (``ProjectResult.effect_published``)."""
 
 import rules
 
@@ -15,13 +16,5 @@ def is_result_town(user, result) -> bool:
     return bool(profile and result is not None and profile.municipality_id == result.proposal.municipality_id)
 
 
-@rules.predicate
-def effect_is_published(user, result) -> bool:
-    return result is not None and result.effect_published_at is not None
-
-
 rules.add_perm("projects.manage_results", is_programme_manager)
 rules.add_perm("projects.view_effect_draft", is_programme_manager | (is_municipal_staff & is_result_town))
-rules.add_perm(
-    "projects.view_effect", effect_is_published | is_programme_manager | (is_municipal_staff & is_result_town)
-)

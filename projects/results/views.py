@@ -40,7 +40,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("projects.manage_results"):
             raise Http404
         return render(request, "projects/results/project.html", {"proposal": proposal, "result": None})
-    show_effect = request.user.has_perm("projects.view_effect", result)
+    show_effect = result.effect_published or request.user.has_perm("projects.view_effect_draft", result)
     panel = results.effect_panel(result) if show_effect else None
     context = {
         "proposal": result.proposal,
