@@ -151,3 +151,10 @@ class ResultsFilterForm(forms.Form):
         self.fields["town"].choices = [("", _("all towns"))] + list(towns)
         self.fields["theme"].choices = [("", _("all themes"))] + list(ProjectResult.Theme.choices)
         self.fields["status"].choices = [("", _("all statuses"))] + list(statuses)
+
+
+class EmmieForm(forms.Form):
+    emmie_mechanism = DetailsForm.base_fields["emmie_mechanism"]
+    emmie_moderators = DetailsForm.base_fields["emmie_moderators"]
+    emmie_implementation = DetailsForm.base_fields["emmie_implementation"]
+    emmie_cost = DetailsForm.base_fields["emmie_cost"]

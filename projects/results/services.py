@@ -5,7 +5,7 @@ panel. Every write is one transaction and one activity-log entry."""
 from datetime import date
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPoint, Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -206,6 +206,31 @@ def result_update(
         if category_ids is not None:
             locked.categories.set(list(category_ids))
         activity_log(actor=actor, verb="result.update", target=locked.proposal)
+    return locked
+
+
+EMMIE = ("emmie_mechanism", "emmie_moderators", "emmie_implementation", "emmie_cost")
+
+
+def result_emmie_save(*, result: ProjectResult, actor, fields: dict) -> ProjectResult:
+    """The EMMIE part of the final report (mechanism, moderators, implementation, economic cost): written by
+    the applicant town (or the programme manager)."""
+    if not (
+        actor.has_perm("projects.manage_results") or actor.has_perm("projects.edit_proposal", result.proposal)
+    ):
+        raise PermissionDenied(_("You may not do this with this proposal."))
+    errors = {name: _("At most 3 000 characters.") for name in EMMIE if len(fields.get(name) or "") > 3000}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = ProjectResult.objects.select_for_update().get(pk=result.pk)
+        for name in EMMIE:
+            if name in fields:
+                setattr(locked, name, (fields[name] or "").strip())
+        locked.updated_at = timezone.now()
+        locked.full_clean()
+        locked.save()
+        activity_log(actor=actor, verb="result.emmie", target=locked.proposal)
     return locked
 
 

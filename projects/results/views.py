@@ -6,6 +6,7 @@ import io
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from ..views import attempt, check, found
 from ..workflow import PROPOSAL, SUPPORTED
 from . import charts, services
 from . import selectors as results
-from .forms import AreaForm, ControlForm, DetailsForm, MilestoneForm, ResultsFilterForm
+from .forms import AreaForm, ControlForm, DetailsForm, EmmieForm, MilestoneForm, ResultsFilterForm
 
 
 def _supported_proposal(pk: int) -> Proposal:
@@ -55,8 +56,48 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
         else "",
         "milestone_form": MilestoneForm(initial={"on": timezone.localdate(), "progress": result.progress}),
         "programme": result.proposal.call.programme,
+        "emmie_form": _emmie_form(request, result),
     }
     return render(request, "projects/results/project.html", context)
+
+
+def _emmie_form(request: HttpRequest, result, data=None):
+    """The EMMIE form for the applicant town's staff (and the manager), else None."""
+    user = request.user
+    if not (
+        user.has_perm("projects.manage_results") or user.has_perm("projects.edit_proposal", result.proposal)
+    ):
+        return None
+    return EmmieForm(data, initial={name: getattr(result, name) for name in services.EMMIE})
+
+
+@login_required
+@require_POST
+def emmie(request: HttpRequest, pk: int) -> HttpResponse:
+    result = found(results.result_for_proposal(proposal_id=pk))
+    form = _emmie_form(request, result, request.POST)
+    if form is None:
+        raise PermissionDenied
+    if form.is_valid():
+        ok, _r = attempt(
+            request,
+            lambda: services.result_emmie_save(result=result, actor=request.user, fields=form.cleaned_data),
+            form=form,
+            success=_("The final report's evidence (EMMIE) was saved."),
+        )
+        if ok:
+            return redirect(reverse("projects:result", kwargs={"pk": pk}) + "#emmie")
+    context = {
+        "proposal": result.proposal,
+        "result": result,
+        "panel": None,
+        "show_effect": False,
+        "can_manage": request.user.has_perm("projects.manage_results", result),
+        "milestone_form": MilestoneForm(),
+        "programme": result.proposal.call.programme,
+        "emmie_form": form,
+    }
+    return render(request, "projects/results/project.html", context, status=400)
 
 
 @login_required

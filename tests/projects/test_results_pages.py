@@ -275,3 +275,24 @@ def test_panel_warns_when_fewer_than_12_months_after(project):
     assert "short_after" in [w.code for w in panel.effect.warnings]
     # 30 reports over the 12 after months are 3 in each of the first six: five months counted so far
     assert (panel.effect.counts.b, panel.effect.counts.d) == (15, 22)
+
+
+def test_the_town_writes_the_emmie_part_of_its_final_report(client, project, staff, other_staff):
+    url = reverse("projects:result_emmie", kwargs={"pk": project.pk})
+    data = {
+        "emmie_mechanism": "Cameras raise the risk of being caught.",
+        "emmie_moderators": "The square, evenings.",
+        "emmie_implementation": "Two months late.",
+        "emmie_cost": "150 000 CZK and the running costs.",
+    }
+    client.force_login(other_staff)
+    assert client.post(url, data).status_code == 403
+    client.force_login(staff)
+    assert client.post(url, {**data, "emmie_cost": "x" * 3001}).status_code == 400
+    project.result.refresh_from_db()
+    assert project.result.emmie_mechanism == ""  # nothing half-saved
+    assert client.post(url, data).status_code == 302
+    client.logout()
+    page = client.get(reverse("projects:result", kwargs={"pk": project.pk})).text
+    assert "Cameras raise the risk of being caught." in page and "Two months late." in page
+    assert "emmie-form" not in page  # the public reads it, does not write it
