@@ -296,3 +296,23 @@ def test_the_town_writes_the_emmie_part_of_its_final_report(client, project, sta
     page = client.get(reverse("projects:result", kwargs={"pk": project.pk})).text
     assert "Cameras raise the risk of being caught." in page and "Two months late." in page
     assert "emmie-form" not in page  # the public reads it, does not write it
+
+
+def test_publish_needs_an_area_and_can_be_withdrawn(client, town, call, manager, project):
+    bare = make_proposal(call, town, title="Bez území")
+    approve(bare, AMOUNT)
+    result = services.result_ensure(proposal=bare, actor=manager)
+    client.force_login(manager)
+    response = client.post(
+        reverse("projects:result_publish", kwargs={"pk": bare.pk}), {"publish": "1"}, follow=True
+    )
+    assert "Give the project&#x27;s area first." in response.text
+    result.refresh_from_db()
+    assert result.effect_published_at is None
+    url = reverse("projects:result_publish", kwargs={"pk": project.pk})
+    client.post(url, {"publish": "1"})
+    client.post(url, {"publish": "0"})
+    project.result.refresh_from_db()
+    assert project.result.effect_published_at is None
+    client.logout()
+    assert "Measured effect" not in client.get(reverse("projects:result", kwargs={"pk": project.pk})).text
