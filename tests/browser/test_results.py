@@ -150,3 +150,15 @@ def test_manager_draws_the_area_on_the_map(page: Page, live_server, stage, conso
     proposal.result.refresh_from_db()
     assert proposal.result.area_kind == "drawn" and proposal.result.area.num_geom == 1
     assert console_errors == [], "\n".join(console_errors)
+
+
+@pytest.mark.browser_context_args(viewport={"width": 360, "height": 780})
+def test_manager_pages_fit_a_phone(page: Page, live_server, stage, console_errors):
+    proposal = stage["proposal"]
+    _login(page, live_server, stage["manager"])
+    for path in (f"/grants/results/{proposal.pk}/", f"/grants/results/{proposal.pk}/edit/"):
+        page.goto(live_server.url + path)
+        for summary in page.locator("main details summary").all():
+            summary.click()  # the milestone and EMMIE forms open
+        no_sideways_scroll(page)
+    assert console_errors == [], "\n".join(console_errors)
