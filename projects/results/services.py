@@ -304,6 +304,20 @@ def milestone_add(
     return milestone
 
 
+def milestone_delete(*, result: ProjectResult, actor, milestone_id: int) -> None:
+    """Remove a milestone recorded by mistake, with its photos (files too, once the transaction commits)."""
+    require(actor, "projects.manage_results", result)
+    with transaction.atomic():
+        milestone = Milestone.objects.filter(pk=milestone_id, result=result).first()
+        if milestone is None:
+            raise ValidationError(_("This milestone no longer exists."))
+        files = [photo.file for photo in milestone.photos.all()]
+        text = milestone.text[:60]
+        milestone.delete()
+        activity_log(actor=actor, verb="result.milestone_delete", target=result.proposal, text=text)
+        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+
+
 def effect_publish(*, result: ProjectResult, actor, publish: bool = True) -> ProjectResult:
     """Publish (or withdraw) the effect panel: until then only staff see the draft."""
     require(actor, "projects.manage_results", result)

@@ -11,6 +11,11 @@ urlpatterns = [
     path("results/<int:pk>/start/", views.start, name="result_start"),
     path("results/<int:pk>/edit/", views.edit, name="result_edit"),
     path("results/<int:pk>/milestones/", views.milestone, name="result_milestone"),
+    path(
+        "results/<int:pk>/milestones/<int:milestone_pk>/delete/",
+        views.milestone_delete,
+        name="result_milestone_delete",
+    ),
     path("results/<int:pk>/publish/", views.publish, name="result_publish"),
     path("results/<int:pk>/emmie/", views.emmie, name="result_emmie"),
     path("results/<int:pk>/photos/<int:photo_pk>/", views.photo, name="result_photo"),

@@ -260,6 +260,19 @@ def milestone(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def milestone_delete(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+    result = found(results.result_for_proposal(proposal_id=pk))
+    check(request, "projects.manage_results", result)
+    attempt(
+        request,
+        lambda: services.milestone_delete(result=result, actor=request.user, milestone_id=milestone_pk),
+        success=_("The milestone was removed."),
+    )
+    return redirect(reverse("projects:result", kwargs={"pk": pk}) + "#milestones")
+
+
+@login_required
+@require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     result = found(results.result_for_proposal(proposal_id=pk))
     check(request, "projects.manage_results", result)

@@ -316,3 +316,21 @@ def test_publish_needs_an_area_and_can_be_withdrawn(client, town, call, manager,
     assert project.result.effect_published_at is None
     client.logout()
     assert "Measured effect" not in client.get(reverse("projects:result", kwargs={"pk": project.pk})).text
+
+
+def test_manager_removes_a_milestone_recorded_by_mistake(client, project, manager, staff):
+    milestone = services.milestone_add(
+        result=project.result,
+        actor=manager,
+        on=date(2024, 4, 2),
+        status="done",
+        text="Wrong project",
+        photos=[("x.png", _png())],
+    )
+    url = reverse("projects:result_milestone_delete", kwargs={"pk": project.pk, "milestone_pk": milestone.pk})
+    client.force_login(staff)
+    assert client.post(url).status_code == 403
+    client.force_login(manager)
+    assert client.post(url).status_code == 302
+    assert not Milestone.objects.exists()
+    assert ActivityLog.objects.filter(verb="result.milestone_delete").count() == 1
