@@ -96,6 +96,11 @@ MATRIX = {
     ("audits.enter_interview", "other"): set(),
     ("audits.manage_audit", "own"): {roles.MUNICIPAL_STAFF},
     ("audits.manage_audit", "other"): set(),
+    # Interview notes: the town's staff, and steering group members linked to an account ("steering": another
+    # town's audit with the users' officer in its steering group)
+    ("audits.view_private_notes", "own"): {roles.MUNICIPAL_STAFF},
+    ("audits.view_private_notes", "other"): set(),
+    ("audits.view_private_notes", "steering"): {roles.OFFICER},
 }
 
 # Which kind of object each permission is about
@@ -119,6 +124,7 @@ OBJECT_KIND = {
     "audits.view_raw_answers": "wave",
     "audits.enter_interview": "wave",
     "audits.manage_audit": "audit",
+    "audits.view_private_notes": "audit",
 }
 
 
@@ -265,12 +271,18 @@ def users(world, make_user):
 
     from audits.models import Audit
 
-    world["audit"] = tuple(
+    from audits.models import SteeringMember
+
+    own_a, other_a, steering_a = (
         Audit.objects.create(
             municipality=m, title="Audit", starts_on=date(2026, 1, 1), report_due_on=date(2026, 12, 1)
         )
-        for m in world["municipality"]
+        for m in (*world["municipality"], world["municipality"][1])
     )
+    SteeringMember.objects.create(
+        audit=steering_a, name="Officer", organisation="Police", kind="police", user=result[roles.OFFICER]
+    )
+    world["audit"] = {"own": own_a, "other": other_a, "steering": steering_a}
     return result
 
 
