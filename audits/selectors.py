@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from incidents.selectors import districts_of_municipalities
@@ -351,6 +352,21 @@ def actions_seeking_grant(*, municipality) -> QuerySet:
     )
 
 
+def priorities_of_town(*, municipality) -> QuerySet:
+    """The priorities of a town's audits, those with an action seeking a grant first (one query)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Action, Priority
+
+    seeking = Action.objects.filter(priority=OuterRef("pk"), seeking_grant=True)
+    return (
+        Priority.objects.filter(audit__municipality=municipality)
+        .annotate(seeking_grant=Exists(seeking))
+        .select_related("audit")
+        .order_by("-seeking_grant", "audit", "order")
+    )
+
+
 EVIDENCE_MONTHS = 24
 
 
@@ -384,3 +400,76 @@ def audit_evidence(*, audit, now=None) -> dict:
         "total": total,
         "total_per_1000": rate(total),
     }
+
+
+# --- the survey change in an area (``projects/`` results: the effect panel) --------------------------------
+
+SAFE_AFTER_DARK = "safety_dark"
+
+
+def safe_after_dark_change(*, district_ids, before: date, after: date) -> dict | None:
+    """The share feeling safe after dark among the respondents of these districts in the last published wave
+    that closed before ``before`` and the first that opened after ``after`` (same question code, unweighted,
+    Wilson 95 % interval; a side under the publication threshold has no figure). None when either side has
+    no wave with answers there. One query.
+
+    {"before": {"wave", "n", "estimate"}, "after": {…}, "change": points or None}"""
+    district_ids = list(district_ids)
+    if not district_ids:
+        return None
+    rows = (
+        Answer.objects.filter(
+            question__code=SAFE_AFTER_DARK,
+            question__kind="single",
+            response__submitted=True,
+            response__district_id__in=district_ids,
+            response__wave__status=WaveStatus.PUBLISHED,
+        )
+        .filter(Q(response__wave__closes_on__lt=before) | Q(response__wave__opens_on__gt=after))
+        .values(
+            "response__wave_id",
+            "response__wave__name",
+            "response__wave__opens_on",
+            "response__wave__closes_on",
+            "question__success",
+            "question__excluded",
+            "option",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    waves: dict[int, dict] = {}
+    for row in rows:
+        wave = waves.setdefault(
+            row["response__wave_id"],
+            {
+                "wave": row["response__wave__name"],
+                "opens_on": row["response__wave__opens_on"],
+                "closes_on": row["response__wave__closes_on"],
+                "success": set(row["question__success"] or []),
+                "excluded": set(row["question__excluded"] or []),
+                "valid": 0,
+                "hits": 0,
+            },
+        )
+        if row["option"] in wave["excluded"]:
+            continue
+        wave["valid"] += row["n"]
+        if row["option"] in wave["success"]:
+            wave["hits"] += row["n"]
+    earlier = [w for w in waves.values() if w["closes_on"] < before]
+    later = [w for w in waves.values() if w["opens_on"] > after]
+    if not earlier or not later:
+        return None
+
+    def side(wave: dict) -> dict:
+        p = stats.wilson(wave["hits"], wave["valid"]) if wave["valid"] >= THRESHOLD else None
+        estimate = None if p is None else Estimate(n=p.n, share=p.share, low=p.low, high=p.high)
+        return {"wave": wave["wave"], "n": wave["valid"], "estimate": estimate}
+
+    first = side(max(earlier, key=lambda w: w["closes_on"]))
+    second = side(min(later, key=lambda w: w["opens_on"]))
+    change = None
+    if first["estimate"] and second["estimate"]:
+        change = round(100 * (second["estimate"].share - first["estimate"].share), 1)
+    return {"before": first, "after": second, "change": change}

@@ -565,3 +565,4 @@ from .advice.models import (  # noqa: E402, F401
     Topic,
     WorkingGroup,
 )
+from .models_results import Milestone, MilestonePhoto, ProjectResult  # noqa: E402, F401 - results (issue 17)

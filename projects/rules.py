@@ -94,3 +94,6 @@ def require(user, perm: str, obj=None) -> None:
     user's own declared conflict of interest)."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied(conflict_refusal(user, obj) or _("You may not do this with this proposal."))
+
+
+from .results import rules as _results_rules  # noqa: E402, F401 - the results' rules (issue 17)

@@ -47,4 +47,6 @@ urlpatterns = [
     path("proposals/<int:pk>/decision/", manage.decision, name="decision"),
     # The advice desk (poradna): its own package
     path("advice/", include("projects.advice.urls")),
+    # Programme results and the measured effect of funded projects
+    path("", include("projects.results.urls")),
 ]

@@ -47,6 +47,9 @@ def load(created: list[str]) -> None:
     from ..advice import demo as advice_demo  # the advice desk's own demo data
 
     advice_demo.load(programme, created)
+    from ..results.demo import load as load_results  # results and effect of funded projects (issue 17)
+
+    load_results(created)
 
 
 def _programme(created: list[str]) -> Programme:

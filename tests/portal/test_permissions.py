@@ -82,6 +82,11 @@ MATRIX = {
     ("projects.manage", None): {roles.PROGRAMME_MANAGER},
     ("projects.decide", None): {roles.PROGRAMME_MANAGER},
     # Survey waves: "own" has the methodologist named on it and the users' town among its towns
+    # Project results: the manager records them; a draft effect panel is for the manager and the applicant
+    # town's staff ("own": a result of the users' town; published panels are public, not a rule)
+    ("projects.manage_results", None): {roles.PROGRAMME_MANAGER},
+    ("projects.view_effect_draft", "own"): {roles.MUNICIPAL_STAFF, roles.PROGRAMME_MANAGER},
+    ("projects.view_effect_draft", "other"): {roles.PROGRAMME_MANAGER},
     ("audits.manage_surveys", None): {roles.SURVEY_METHODOLOGIST},
     ("audits.manage_wave", "own"): {roles.SURVEY_METHODOLOGIST},
     ("audits.manage_wave", "other"): set(),
@@ -114,6 +119,7 @@ OBJECT_KIND = {
     "projects.review_proposal": "proposal",
     "projects.view_proposal": "proposal",
     "projects.view_scores": "proposal",
+    "projects.view_effect_draft": "result",
     "audits.manage_wave": "wave",
     "audits.view_raw_answers": "wave",
     "audits.enter_interview": "wave",
@@ -251,6 +257,9 @@ def users(world, make_user):
     reviewed.save()
     Review.objects.create(assignment=reviewed, recommendation="yes", score=4)
     world["proposal"] = {"own": own_p, "other": other_p, "conflict": conflict_p, "reviewed": reviewed_p}
+    from projects.models import ProjectResult
+
+    world["result"] = tuple(ProjectResult.objects.create(proposal=p) for p in (own_p, other_p))
     # Survey waves: one in the users' town run by the users' methodologist, one elsewhere run by nobody
     from tests.audits.factories import wave as survey_wave
 

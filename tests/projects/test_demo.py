@@ -80,3 +80,22 @@ def test_demo_programme(client, django_assert_max_num_queries):
     call_command("seed_demo", stdout=out)
     assert "nothing new" in out.getvalue()
     assert counts == (Proposal.objects.count(), Review.objects.count(), ActivityLog.objects.count())
+
+    # Results (issue 17): one project with an effect, one without, one with too few reports; the demo's
+    # synthetic reports say so; the programme results page shows all 40 projects in constant queries
+    from incidents.models import Report
+    from projects.results.selectors import effect_panel, result_for_proposal
+
+    def panel(title):
+        proposal = Proposal.objects.get(title=title)
+        return effect_panel(result_for_proposal(proposal_id=proposal.pk)).effect
+
+    effect = panel("Stříbro – vybudování městského kamerového dohledového systému")
+    assert effect.res.verdict == "decrease" and effect.maryland_level == 3
+    assert [w.code for w in effect.warnings] == ["reporting_caveat"]
+    assert panel("Osvětlení rizikových míst").res.verdict == "unclear"
+    assert "small_counts" in [w.code for w in panel("Sprayerem legálně").warnings]
+    assert Report.objects.filter(description__startswith="DEMO – synthetic").count() == 453
+    with django_assert_max_num_queries(8):
+        html = client.get(f"/grants/programme/{programme.slug}/results/").content.decode()
+    assert html.count("data-proposal=") == 40
