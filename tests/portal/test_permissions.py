@@ -269,9 +269,7 @@ def users(world, make_user):
     world["wave"] = (own_wave, other_wave)
     from datetime import date
 
-    from audits.models import Audit
-
-    from audits.models import SteeringMember
+    from audits.models import Audit, SteeringMember
 
     own_a, other_a, steering_a = (
         Audit.objects.create(
