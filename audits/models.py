@@ -537,8 +537,8 @@ class ConsultationComment(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for moderation")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
+        APPROVED = "approved", pgettext_lazy("comment", "approved")
+        REJECTED = "rejected", pgettext_lazy("comment", "rejected")
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="comments")
     finding = models.ForeignKey(
