@@ -32,7 +32,7 @@ DOWNLOAD_WORD = {
 }
 # A receipt: what it must say, and the "accepted" it must not say.
 RECEIVED_WORD = {
-    "cs": re.compile(r"obdržel", re.IGNORECASE),
+    "cs": re.compile(r"obdrž", re.IGNORECASE),  # obdrželi jsme; a status: obdrženo
     "pl": re.compile(r"otrzyma", re.IGNORECASE),
     "nb": re.compile(r"mottatt", re.IGNORECASE),
 }
