@@ -9,12 +9,16 @@ the minute-by-minute sweep would have left them (a reminder ``REMINDER_BEFORE`` 
 mark at it). No rule is written here a second time.
 """
 
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.contrib.gis.geos import Point
+from django.db import transaction
+
 from portal.deadlines import Deadline
 
-from .models import Report, ReportEvent, Status
+from .models import Category, Report, ReportEvent, Status, _reference
 from .workflow import REPORT, TAKE_UP, TRANSITIONS
 
 
@@ -72,6 +76,40 @@ def replay(report: Report, path: Iterable[tuple[str, datetime, dict]], *, now: d
         (getattr(report, d.due_field) for d in REPORT.deadlines if report.status in d.states), None
     )
     return sorted(events, key=lambda event: event.at)
+
+
+def reports_like(
+    routed: Report,
+    histories: Iterable[tuple[Point, Category, datetime, list[tuple[str, datetime, dict]]]],
+    *,
+    now: datetime,
+) -> int:
+    """Demo data: insert made-up reports routed like ``routed`` (a report the services filed: its police unit,
+    district, town, officer, language and description), each ``(point, category, submitted, path)`` given the
+    history ``path`` by ``replay``, in two bulk inserts instead of a service call per report and step. The
+    points must lie where ``routed`` was routed; the public map's cells count them at their next rebuild."""
+    reports, events = [], []
+    for point, category, submitted, path in histories:
+        report = Report(
+            reference=_reference(),
+            token_hash=secrets.token_hex(32),
+            category=category,
+            point=point,
+            description=routed.description,
+            reporter_language=routed.reporter_language,
+            ip_hash=secrets.token_hex(32),
+            police_unit_id=routed.police_unit_id,
+            district_id=routed.district_id,
+            municipality_id=routed.municipality_id,
+            assignee_id=routed.assignee_id,
+            created_at=submitted,
+        )
+        events += replay(report, path, now=now)
+        reports.append(report)
+    with transaction.atomic():
+        Report.objects.bulk_create(reports)
+        ReportEvent.objects.bulk_create(events)
+    return len(reports)
 
 
 def _start(report: Report, deadline: Deadline, at: datetime) -> None:

@@ -10,6 +10,7 @@ One module per topic; import them from here (``from incidents import services``)
 - ``catalogue``: categories, districts, attachment thumbnails.
 """
 
+from ..fake import reports_like as demo_reports_like  # demo data only: made-up histories in bulk
 from .catalogue import attachment_thumbnail_ensure, category_upsert, district_upsert
 from .limits import (
     CLIENT_LOCK_CLASS,
@@ -43,6 +44,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "demo_reports_like",
     "CLIENT_LOCK_CLASS",
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENTS_BYTES",
