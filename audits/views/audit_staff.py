@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.permissions import is_municipal_staff, user_profile
@@ -88,13 +89,14 @@ def _setup_initial(audit: Audit) -> dict:
     }
 
 
+# Lazy: read in the language of the request that shows them, not the one active when this module loaded
 SAVED = {
-    "setup": _("The set-up was saved."),
-    "member": _("The member was added to the steering group."),
-    "finding": _("The finding was added."),
-    "priority": _("The priority was added."),
-    "action": _("The action was added."),
-    "indicator": _("The indicator was added."),
+    "setup": gettext_lazy("The set-up was saved."),
+    "member": gettext_lazy("The member was added to the steering group."),
+    "finding": gettext_lazy("The finding was added."),
+    "priority": gettext_lazy("The priority was added."),
+    "action": gettext_lazy("The action was added."),
+    "indicator": gettext_lazy("The indicator was added."),
 }
 
 

@@ -349,21 +349,24 @@ def requests(request: HttpRequest, call: Call) -> HttpResponse:
     call.authenticate(required=False)
     jurisdiction = call.resolve_jurisdiction()
     references = [ref.upper() for ref in _list(call, "service_request_id", limit=MAX_IDS)]
+    # Every parameter is checked, also those that service_request_id overrides (a malformed one is a 400
+    # whatever else was sent, as the API description says)
+    since, until = _window(call)
+    statuses = _statuses(call)
+    service_codes = _list(call, "service_code")
+    page = _positive(call, "page", 1, 100_000)
+    page_size = _positive(call, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
     if references:  # the spec: service_request_id overrides every other filter
         reports = selectors.requests_readable(
             staff=call.staff, jurisdiction=jurisdiction, references=references
         )
     else:
-        since, until = _window(call)
-        statuses = _statuses(call)
-        page = _positive(call, "page", 1, 100_000)
-        page_size = _positive(call, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
         reports = selectors.requests_page(
             staff=call.staff,
             since=since,
             until=until,
             jurisdiction=jurisdiction,
-            service_codes=_list(call, "service_code"),
+            service_codes=service_codes,
             statuses=statuses,
             offset=(page - 1) * page_size,
             limit=page_size,

@@ -531,6 +531,9 @@ def test_service_request_id_list_overrides_the_other_filters(client, reports, ar
     assert len(data) == 3
     too_many = ",".join(f"AAAA-{n:04d}" for n in range(201))
     errors_of(client, f"{BASE}/requests.{{fmt}}?service_request_id={too_many}", expect=400)
+    # Overridden, but still checked: a malformed filter is a 400 (schemathesis found status= answered 200)
+    for wrong in ("status=", "status=pending", "page=0", "start_date=yesterday"):
+        errors_of(client, f"{BASE}/requests.{{fmt}}?service_request_id={ids}&{wrong}", expect=400)
 
 
 @pytest.mark.django_db
